@@ -1,0 +1,85 @@
+#include "common/app.h"
+
+#include <cstdio>
+#include <iostream>
+
+#include "qidcm/error.h"
+#include "qidcm/log.h"
+#include "qidcm/version.h"
+
+namespace qidcm::app {
+
+std::vector<std::string> splitList(const std::vector<std::string>& values) {
+  std::vector<std::string> out;
+  for (const auto& value : values) {
+    std::size_t start = 0;
+    while (start <= value.size()) {
+      const std::size_t comma = value.find(',', start);
+      const std::string item = value.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+      if (!item.empty()) out.push_back(item);
+      if (comma == std::string::npos) break;
+      start = comma + 1;
+    }
+  }
+  return out;
+}
+
+namespace {
+std::string versionText(const char* name) {
+  std::string text = std::string(name) + " (qidcm) " + QIDCM_VERSION;
+  const std::string revision = QIDCM_GIT_REVISION;
+  if (!revision.empty()) text += " revision " + revision;
+  return text;
+}
+
+int fail(const char* name, int code, const std::string& message) {
+  std::string line = message;
+  for (char& c : line)
+    if (c == '\n' || c == '\r') c = ' ';
+  std::fprintf(stderr, "%s: error: %s\n", name, line.c_str());
+  return code;
+}
+}  // namespace
+
+int run(const Description& d, int argc, char** argv, const std::function<void(CLI::App&)>& define,
+        const std::function<void()>& body) {
+  try {
+    CLI::App app{d.summary, d.name};
+    app.footer(std::string("Examples:\n") + d.examples +
+               "\nExit status: 0 success, 1 invalid input, 2 invalid usage, 3 output not writable, 4 internal "
+               "error.\nDocumentation: doc/" +
+               d.name + ".md");
+    bool version = false;
+    app.add_flag("--version", version, "Print the version and exit");
+    define(app);
+    try {
+      app.parse(argc, argv);
+    } catch (const CLI::CallForHelp& e) {
+      return app.exit(e);
+    } catch (const CLI::CallForAllHelp& e) {
+      return app.exit(e);
+    } catch (const CLI::ParseError& e) {
+      if (version) {
+        std::cout << versionText(d.name) << std::endl;
+        return 0;
+      }
+      return fail(d.name, exitCode(ErrorKind::Usage), std::string(e.what()) + " (see --help)");
+    }
+    if (version) {
+      std::cout << versionText(d.name) << std::endl;
+      return 0;
+    }
+    body();
+    return 0;
+  } catch (const Error& e) {
+    return fail(d.name, exitCode(e.kind()), e.what());
+  } catch (const std::bad_alloc&) {
+    return fail(d.name, exitCode(ErrorKind::Internal), "out of memory");
+  } catch (const std::exception& e) {
+    return fail(d.name, exitCode(ErrorKind::Internal), std::string("unexpected failure: ") + e.what());
+  } catch (...) {
+    return fail(d.name, exitCode(ErrorKind::Internal), "unexpected failure");
+  }
+}
+
+}  // namespace qidcm::app

@@ -1,0 +1,71 @@
+#pragma once
+// SEG metadata: the typed form of dcmqi's segmentation JSON. The writer takes
+// it as input and the reader produces it, so the two directions share one
+// mapping to and from JSON.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "qidcm/codes.h"
+#include "qidcm/seg/enums.h"
+
+namespace qidcm::seg {
+
+// One segment: what the Segment Sequence item says about it.
+struct SegmentDescription {
+  std::uint64_t labelID = 0;  // pixel value in its input file (= Segment Number on output)
+  std::string label;          // Segment Label
+  std::string description;    // Segment Description
+  Code category;              // Segmented Property Category
+  Code type;                  // Segmented Property Type
+  std::optional<Code> typeModifier;
+  std::optional<Code> anatomicRegion;
+  std::optional<Code> anatomicRegionModifier;
+  SegmentAlgorithmType algorithmType = SegmentAlgorithmType::Semiautomatic;
+  std::string algorithmName;
+  std::optional<RGB> rgb;      // recommendedDisplayRGBValue
+  std::optional<CIELab> lab;   // RecommendedDisplayCIELabValue (wins over rgb)
+  std::string trackingID;
+  std::string trackingUID;
+
+  // The label written to DICOM: SegmentLabel, else the description, else the
+  // type's meaning (dcmqi's fallback order).
+  std::string effectiveLabel() const;
+  // The colour written to DICOM: the CIELab given, else the RGB converted,
+  // else dcmqi's default colour.
+  CIELab effectiveLab() const;
+};
+
+struct Metadata {
+  std::string contentCreatorName = "Reader1";
+  std::string clinicalTrialSeriesID = "Session1";
+  std::string clinicalTrialTimePointID = "1";
+  std::string clinicalTrialCoordinatingCenterName;
+  std::string seriesDescription = "Segmentation";
+  std::string seriesNumber = "300";
+  std::string instanceNumber = "1";
+  std::string bodyPartExamined;
+  std::string contentLabel = "SEGMENTATION";
+  std::string contentDescription = "Image segmentation";
+  std::optional<SegmentationType> segmentationType;  // non-dcmqi key some pipelines write
+  std::vector<std::string> segmentAttributesFileMapping;
+  // Outer index: input file (or output image for the reader); inner: segments.
+  std::vector<std::vector<SegmentDescription>> segmentAttributes;
+
+  // Where the metadata came from, for messages (not part of the JSON).
+  std::string sourceFile;
+};
+
+// Validates against seg-schema.json, then maps to the struct. `file` names
+// the source in error messages.
+Metadata parseMetadata(const nlohmann::json& document, const std::string& file);
+Metadata readMetadataFile(const std::string& path);
+
+// The JSON form, as segimage2itkimage writes it (keys in alphabetical order,
+// as dcmqi's writer produces them).
+nlohmann::json toJson(const Metadata& metadata);
+
+}  // namespace qidcm::seg

@@ -1,0 +1,54 @@
+#pragma once
+// Synthetic test data: a CT-like DICOM series, a matching label image with
+// ellipsoid segments, and dcmqi-style metadata JSON. The demo, the tests and
+// the benchmarks all generate their inputs with this.
+#include <cstdint>
+#include <string>
+
+#include "qidcm/geometry.h"
+#include "qidcm/volume.h"
+
+namespace qidcm::synth {
+
+enum class Orientation {
+  Axial,           // row (1,0,0), column (0,1,0), slices along +z
+  Negated,         // row (-1,0,0), column (0,-1,0), slices stored along -z
+  Oblique,         // axial rotated 20 degrees about x and 15 about z
+  ObliqueNegated,  // oblique with negated cosines and reversed slice order
+};
+
+struct Options {
+  std::string outputDirectory;
+  std::size_t columns = 128, rows = 128, slices = 40;
+  Vec3 spacing{0.8, 0.8, 1.5};
+  Orientation orientation = Orientation::Axial;
+  std::size_t segments = 5;
+  // Ellipsoid half-lengths across slices are drawn from [minSlices, maxSlices]/2.
+  std::size_t minSegmentSlices = 3, maxSegmentSlices = 0;  // 0: up to half the slices
+  std::string labelFormat = "nrrd";  // nrrd, nii, nii.gz, mha, mhd
+  PixelType labelType = PixelType::UInt8;
+  std::uint32_t seed = 1;
+  // Optional crop of the label image: first index and size, in voxels.
+  bool crop = false;
+  std::array<std::size_t, 3> cropStart{0, 0, 0}, cropSize{0, 0, 0};
+  bool writeSeries = true;
+  std::string patientID = "QIDCM-SYNTH-001";
+  std::string patientName = "Synthetic^Patient";
+};
+
+struct Outputs {
+  std::string seriesDirectory;
+  std::string labelPath;
+  std::string metadataPath;
+  Grid seriesGrid;
+  Grid labelGrid;
+  std::size_t segments = 0;
+  std::uint64_t segmentSlicePairs = 0;  // non-empty (segment, slice) pairs in the label image
+};
+
+Outputs generate(const Options& options);
+
+// The grid of the CT series for these options.
+Grid seriesGrid(const Options& options);
+
+}  // namespace qidcm::synth

@@ -1,0 +1,68 @@
+#pragma once
+// A voxel buffer in its stored pixel type, on a Grid. This is what the
+// research-format readers produce and the DICOM readers hand back; no ITK type
+// appears here.
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "qidcm/geometry.h"
+
+namespace qidcm {
+
+enum class PixelType { UInt8, Int8, UInt16, Int16, UInt32, Int32, UInt64, Int64, Float32, Float64 };
+
+std::size_t bytesPerSample(PixelType type);
+bool isInteger(PixelType type);
+bool isSigned(PixelType type);
+const char* pixelTypeName(PixelType type);
+
+// Uninitialised byte storage (a zero-filled std::vector would touch every
+// page of a large volume once more than needed).
+class Buffer {
+ public:
+  Buffer() = default;
+  explicit Buffer(std::size_t bytes) : data_(bytes ? new std::uint8_t[bytes] : nullptr), size_(bytes) {}
+  std::uint8_t* data() { return data_.get(); }
+  const std::uint8_t* data() const { return data_.get(); }
+  std::size_t size() const { return size_; }
+  void zero();
+
+ private:
+  std::unique_ptr<std::uint8_t[]> data_;
+  std::size_t size_ = 0;
+};
+
+struct Volume {
+  Grid grid;
+  PixelType type = PixelType::UInt8;
+  // Samples per voxel. Vector images store components interleaved (voxel-major);
+  // 4-D images are read as one component per 3-D volume, stored one volume after
+  // the other (component-major), which `planar` records.
+  std::size_t components = 1;
+  bool planar = false;
+  Buffer buffer;
+
+  std::size_t sampleCount() const { return grid.voxels() * components; }
+  std::size_t byteCount() const { return sampleCount() * bytesPerSample(type); }
+
+  // Allocates the buffer for the current grid, type and components.
+  void allocate();
+
+  template <typename T>
+  T* samples() { return reinterpret_cast<T*>(buffer.data()); }
+  template <typename T>
+  const T* samples() const { return reinterpret_cast<const T*>(buffer.data()); }
+
+  // Sample `component` of voxel `voxel` (linear index), converted to double.
+  double sampleAsDouble(std::size_t voxel, std::size_t component = 0) const;
+};
+
+// Calls f(const T* samples) with the buffer cast to its stored type.
+template <typename F>
+decltype(auto) dispatchPixelType(PixelType type, F&& f);
+
+}  // namespace qidcm
+
+#include "qidcm/volume_dispatch.h"

@@ -1,0 +1,39 @@
+#include "qidcm/error.h"
+
+namespace qidcm {
+namespace {
+std::string compose(const std::string& file, const std::string& where, const std::string& message) {
+  std::string text;
+  if (!file.empty()) text += file + ": ";
+  if (!where.empty()) text += where + ": ";
+  return text + message;
+}
+}  // namespace
+
+Error::Error(ErrorKind kind, std::string file, std::string where, std::string message)
+    : std::runtime_error(compose(file, where, message)),
+      kind_(kind),
+      file_(std::move(file)),
+      where_(std::move(where)),
+      message_(std::move(message)) {}
+
+void throwInput(const std::string& file, const std::string& where, const std::string& message) {
+  throw Error(ErrorKind::Input, file, where, message);
+}
+void throwOutput(const std::string& file, const std::string& message) {
+  throw Error(ErrorKind::Output, file, "", message);
+}
+void throwUsage(const std::string& message) { throw Error(ErrorKind::Usage, "", "", message); }
+void throwInternal(const std::string& message) { throw Error(ErrorKind::Internal, "", "", message); }
+
+int exitCode(ErrorKind kind) {
+  switch (kind) {
+    case ErrorKind::Input: return 1;
+    case ErrorKind::Usage: return 2;
+    case ErrorKind::Output: return 3;
+    case ErrorKind::Internal: return 4;
+  }
+  return 4;
+}
+
+}  // namespace qidcm

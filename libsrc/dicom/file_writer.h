@@ -1,0 +1,52 @@
+#pragma once
+// Writes a DICOM file whose two bulky parts are streamed rather than held in
+// memory: the Per-frame Functional Groups Sequence, one item at a time, and
+// the Pixel Data value, produced by a callback. dcmdata writes the meta
+// header and the rest of the dataset; the streamed parts follow through the
+// same output stream (inside the deflate filter for the deflated transfer
+// syntax). Both tags are the highest a qidcm object carries, so appending
+// them keeps the dataset in tag order.
+#include <cstdint>
+#include <functional>
+#include <string>
+
+class DcmDataset;
+class DcmItem;
+class DcmOutputStream;
+
+namespace qidcm::dicom {
+
+enum class TransferSyntax { ExplicitVRLittleEndian, DeflatedExplicitVRLittleEndian };
+
+const char* transferSyntaxUid(TransferSyntax ts);
+
+// Receives bytes of the Pixel Data value.
+class ByteSink {
+ public:
+  ByteSink(DcmOutputStream& out, const std::string& path) : out_(out), path_(path) {}
+  void write(const void* data, std::size_t size);
+  std::uint64_t written() const { return written_; }
+
+ private:
+  DcmOutputStream& out_;
+  const std::string& path_;
+  std::uint64_t written_ = 0;
+};
+
+struct StreamedContent {
+  // Per-frame Functional Groups: fill item `frame` (0-based) of `frames`.
+  std::size_t frames = 0;
+  std::function<void(std::size_t frame, DcmItem& item)> fillPerFrameGroups;
+
+  // Native Pixel Data: the producer must write exactly `pixelLength` bytes.
+  std::uint64_t pixelLength = 0;
+  bool otherWord = false;  // OW (16-bit samples) instead of OB
+  std::function<void(ByteSink&)> producePixels;
+};
+
+// Writes `head` (which must hold no attribute at or above the Per-frame
+// Functional Groups Sequence) followed by the streamed content, to `path`.
+// Throws Error (Output) on I/O failure, Error (Internal) on a producer bug.
+void writeStreamed(const std::string& path, DcmDataset& head, TransferSyntax ts, const StreamedContent& content);
+
+}  // namespace qidcm::dicom

@@ -1,0 +1,152 @@
+#!/usr/bin/python3
+"""Bad inputs: each row gives the tool, its arguments, the expected exit code
+and a fragment of the expected one-line message. Every row must also leave
+no output file and no staging directory behind.
+
+Usage: bad_inputs.py --bin <build/apps> --tools <dir> --work <dir>
+"""
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+SHARED = os.path.join(os.path.dirname(ROOT), "shared", "data")
+SEGS = os.path.join(SHARED, "dcmqi", "data", "segmentations")
+EX = os.path.join(SHARED, "dcmqi", "doc", "examples")
+CT3 = os.path.join(SEGS, "ct-3slice")
+LIVER = os.path.join(SEGS, "liver_seg.nrrd")
+META = os.path.join(EX, "seg-example.json")
+
+
+def rows(work):
+    out = os.path.join(work, "out.dcm")
+    base = ["--inputMetadata", META, "--inputDICOMDirectory", CT3, "--outputDICOM", out]
+
+    def writes(name, doc):
+        path = os.path.join(work, name)
+        with open(path, "w") as f:
+            f.write(doc if isinstance(doc, str) else json.dumps(doc))
+        return path
+
+    example = json.load(open(META))
+    no_meaning = json.loads(json.dumps(example))
+    del no_meaning["segmentAttributes"][0][0]["SegmentedPropertyTypeCodeSequence"]["CodeMeaning"]
+    wrong_label = json.loads(json.dumps(example))
+    wrong_label["segmentAttributes"][0][0]["labelID"] = 2
+    two_lists = json.loads(json.dumps(example))
+    two_lists["segmentAttributes"].append(two_lists["segmentAttributes"][0])
+    empty_code = json.loads(json.dumps(example))
+    empty_code["segmentAttributes"][0][0]["SegmentedPropertyCategoryCodeSequence"]["CodingSchemeDesignator"] = ""
+
+    T = "itkimage2segimage"
+    return [
+        # (name, tool, args, exit code, message fragment, output that must not exist)
+        ("missing label image", T, ["--inputImageList", os.path.join(work, "nope.nrrd")] + base, 1,
+         "nope.nrrd: file not found", out),
+        ("label image is not an image", T, ["--inputImageList", META] + base, 1,
+         "seg-example.json: not a readable image", out),
+        ("label image is a DICOM file", T, ["--inputImageList", os.path.join(CT3, "01.dcm")] + base, 1,
+         "01.dcm: not a readable image", out),
+        ("metadata file missing", T, ["--inputImageList", LIVER, "--inputMetadata", os.path.join(work, "none.json"),
+                                      "--inputDICOMDirectory", CT3, "--outputDICOM", out], 1,
+         "none.json: cannot open file", out),
+        ("metadata is not JSON", T, ["--inputImageList", LIVER, "--inputMetadata",
+                                     writes("broken.json", "{\"SeriesNumber\": \"1\",\n  oops }"),
+                                     "--inputDICOMDirectory", CT3, "--outputDICOM", out], 1,
+         "broken.json: invalid JSON at line 2, column 3", out),
+        ("metadata breaks the schema", T, ["--inputImageList", LIVER, "--inputMetadata",
+                                           writes("nomeaning.json", no_meaning),
+                                           "--inputDICOMDirectory", CT3, "--outputDICOM", out], 1,
+         "nomeaning.json: segmentAttributes[0][0].SegmentedPropertyTypeCodeSequence: missing CodeMeaning", out),
+        ("code with an empty field", T, ["--inputImageList", LIVER, "--inputMetadata",
+                                         writes("emptycode.json", empty_code),
+                                         "--inputDICOMDirectory", CT3, "--outputDICOM", out], 1,
+         "segmentAttributes[0][0].SegmentedPropertyCategoryCodeSequence.CodingSchemeDesignator: empty value", out),
+        ("metadata does not match the labels", T, ["--inputImageList", LIVER, "--inputMetadata",
+                                                   writes("wronglabel.json", wrong_label),
+                                                   "--inputDICOMDirectory", CT3, "--outputDICOM", out], 1,
+         "liver_seg.nrrd: label 1 (first at voxel", out),
+        ("more segment lists than images", T, ["--inputImageList", LIVER, "--inputMetadata",
+                                               writes("twolists.json", two_lists),
+                                               "--inputDICOMDirectory", CT3, "--outputDICOM", out], 1,
+         "segmentAttributes: lists segments for 2 input file(s), but 1 image(s) were given", out),
+        ("label grid fits no source", T, ["--inputImageList", LIVER, "--inputMetadata", META,
+                                          "--inputDICOMDirectory", os.path.join(SEGS, "23x38x3", "image"),
+                                          "--outputDICOM", out], 1,
+         "the image grid fits no source series", out),
+        ("sources from two patients", T, ["--inputImageList", LIVER, "--inputMetadata", META, "--inputDICOMList",
+                                          os.path.join(CT3, "01.dcm") + "," +
+                                          os.path.join(SHARED, "pydicom/src/pydicom/data/test_files/CT_small.dcm"),
+                                          "--outputDICOM", out], 1,
+         "sources belong to more than one patient", out),
+        ("no source found", T, ["--inputImageList", LIVER, "--inputMetadata", META, "--inputDICOMDirectory",
+                                os.path.join(SHARED, "pynrrd"), "--outputDICOM", out], 1,
+         "no DICOM image with plane geometry found", out),
+        ("source directory missing", T, ["--inputImageList", LIVER, "--inputMetadata", META,
+                                         "--inputDICOMDirectory", os.path.join(work, "nodir"),
+                                         "--outputDICOM", out], 1, "nodir: directory not found", out),
+        ("overlapping label map", T, ["--inputImageList", ",".join(os.path.join(SEGS, n) for n in
+                                                                    ("liver_seg.nrrd", "spine_seg.nrrd",
+                                                                     "heart_seg.nrrd")),
+                                      "--inputMetadata", os.path.join(EX, "seg-example_multiple_segments.json"),
+                                      "--inputDICOMDirectory", CT3, "--outputDICOM", out,
+                                      "--segmentationType", "labelmap"], 1,
+         "overlaps segment 1 (\"Liver\")", out),
+        ("output directory missing", T, ["--inputImageList", LIVER, "--inputMetadata", META,
+                                         "--inputDICOMDirectory", CT3, "--outputDICOM",
+                                         os.path.join(work, "no", "such", "out.dcm")], 3,
+         "output directory does not exist", os.path.join(work, "no", "such", "out.dcm")),
+        ("output not writable", T, ["--inputImageList", LIVER, "--inputMetadata", META,
+                                    "--inputDICOMDirectory", CT3, "--outputDICOM", "/proc/qidcm-out.dcm"], 3,
+         "cannot write to directory", "/proc/qidcm-out.dcm"),
+        ("missing required flag", T, ["--inputImageList", LIVER, "--inputDICOMDirectory", CT3,
+                                      "--outputDICOM", out], 2, "--inputMetadata is required", out),
+        ("unknown flag", T, ["--inputImageList", LIVER, "--bogus"] + base, 2, "bogus", out),
+        ("bad enumeration value", T, ["--inputImageList", LIVER, "--segmentationType", "voxels"] + base, 2,
+         "--segmentationType", out),
+        ("bare --skip (dcmqi needs a value)", T, ["--inputImageList", LIVER, "--skip"] + base, 2, "--skip", out),
+    ]
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--bin", required=True)
+    p.add_argument("--tools")
+    p.add_argument("--work", required=True)
+    a = p.parse_args()
+    work = os.path.join(a.work, "bad-inputs")
+    shutil.rmtree(work, ignore_errors=True)
+    os.makedirs(work)
+    failures = 0
+    for name, tool, args, code, fragment, output in rows(work):
+        r = subprocess.run([os.path.join(a.bin, tool)] + args, capture_output=True, text=True)
+        err_lines = [l for l in r.stderr.splitlines() if l.strip() and not l.startswith("warning:")]
+        problems = []
+        if r.returncode != code:
+            problems.append(f"exit {r.returncode}, expected {code}")
+        if len(err_lines) != 1:
+            problems.append(f"{len(err_lines)} error lines, expected 1")
+        if fragment not in r.stderr:
+            problems.append(f"message lacks '{fragment}'")
+        if not any(l.startswith(f"{tool}: error: ") for l in err_lines):
+            problems.append("message does not start with '<tool>: error: '")
+        if output and os.path.exists(output):
+            problems.append(f"output {output} exists")
+        leftovers = [f for f in os.listdir(work) if f.startswith(".qidcm-staging")]
+        if leftovers:
+            problems.append(f"staging left behind: {leftovers}")
+        status = "ok  " if not problems else "FAIL"
+        print(f"{status} {name}: exit {r.returncode}: {r.stderr.strip().splitlines()[-1] if r.stderr.strip() else ''}")
+        for pr in problems:
+            print(f"       {pr}")
+        failures += bool(problems)
+    print(f"{failures} failure(s)")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,33 @@
+#!/usr/bin/python3
+"""Every tool answers --help (with examples) and --version with exit 0."""
+import argparse
+import os
+import subprocess
+import sys
+
+TOOLS = ["itkimage2segimage", "qidcm-synth"]
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--bin", required=True)
+    p.add_argument("--tools")
+    p.add_argument("--work")
+    a = p.parse_args()
+    failures = 0
+    for tool in TOOLS:
+        exe = os.path.join(a.bin, tool)
+        h = subprocess.run([exe, "--help"], capture_output=True, text=True)
+        v = subprocess.run([exe, "--version"], capture_output=True, text=True)
+        problems = []
+        if h.returncode != 0 or "Examples:" not in h.stdout or tool + " " not in h.stdout:
+            problems.append(f"--help: exit {h.returncode}, examples present: {'Examples:' in h.stdout}")
+        if v.returncode != 0 or not v.stdout.startswith(f"{tool} (qidcm) "):
+            problems.append(f"--version: exit {v.returncode}, output {v.stdout.strip()!r}")
+        print(("ok   " if not problems else "FAIL ") + tool + ("" if not problems else ": " + "; ".join(problems)))
+        failures += bool(problems)
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,229 @@
+#!/usr/bin/python3
+"""End-to-end cases for itkimage2segimage.
+
+Each case runs the tool, then checks the SEG it wrote three ways:
+  - dciodvfy reports no error (a label map: only the listed unknown-class messages);
+  - pydicom decodes every frame, and the voxels placed by their positions equal
+    the input labels (test/interop/check_seg.py);
+  - dcmjs parses the file and finds the same segments and frames.
+
+Usage: seg_writer_cases.py --list
+       seg_writer_cases.py <case> --bin <build/apps> --tools <build/test/tools> --work <dir>
+"""
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+SHARED = os.path.join(os.path.dirname(ROOT), "shared", "data")
+SEGS = os.path.join(SHARED, "dcmqi", "data", "segmentations")
+EXAMPLES = os.path.join(SHARED, "dcmqi", "doc", "examples")
+CT3 = os.path.join(SEGS, "ct-3slice")
+INTEROP = os.path.join(ROOT, "test", "interop")
+
+
+def seg(name):
+    return os.path.join(SEGS, name)
+
+
+def ex(name):
+    return os.path.join(EXAMPLES, name)
+
+
+CT3_LIST = ",".join(os.path.join(CT3, f) for f in ("01.dcm", "02.dcm", "03.dcm"))
+
+# Each case: images, metadata, flags, and what the output must be.
+CASES = {
+    "liver": dict(images=[seg("liver_seg.nrrd")], meta=ex("seg-example.json"), dicom_dir=CT3),
+    "liver-skip0": dict(images=[seg("liver_seg.nrrd")], meta=ex("seg-example.json"), dicom_dir=CT3, skip=0),
+    "liver-deflate": dict(images=[seg("liver_seg.nrrd")], meta=ex("seg-example.json"), dicom_dir=CT3,
+                          flags=["--compress", "deflate"]),
+    "liver-labelmap": dict(images=[seg("liver_seg.nrrd")], meta=ex("seg-example.json"), dicom_dir=CT3,
+                           type="LABELMAP"),
+    "liver-spine-labelmap": dict(images=[seg("liver_seg.nrrd"), seg("spine_seg.nrrd")],
+                                 meta=ex("seg-example_liver_spine.json"), dicom_list=CT3_LIST, type="LABELMAP"),
+    "liver-spine-labelmap-labelid": dict(images=[seg("liver_seg.nrrd"), seg("spine_seg.nrrd")],
+                                         meta=ex("seg-example_liver_spine.json"), dicom_list=CT3_LIST,
+                                         type="LABELMAP", flags=["--useLabelIDAsSegmentNumber"]),
+    "liver-spine-gapped-labelmap": dict(images=[seg("liver_seg.nrrd"), seg("spine_seg_label5.nrrd")],
+                                        meta=ex("seg-example_liver_spine_gapped.json"), dicom_list=CT3_LIST,
+                                        type="LABELMAP", flags=["--useLabelIDAsSegmentNumber"]),
+    "multiple-segments": dict(images=[seg("liver_seg.nrrd"), seg("spine_seg.nrrd"), seg("heart_seg.nrrd")],
+                              meta=ex("seg-example_multiple_segments.json"), dicom_dir=CT3, overlap="YES"),
+    "multiple-segments-reordered": dict(images=[seg("heart_seg.nrrd"), seg("liver_seg.nrrd"), seg("spine_seg.nrrd")],
+                                        meta=ex("seg-example_multiple_segments_reordered.json"), dicom_dir=CT3,
+                                        overlap="YES"),
+    "partial-overlaps": dict(images=[seg("partial_overlaps-1.nrrd"), seg("partial_overlaps-2.nrrd"),
+                                     seg("partial_overlaps-3.nrrd")],
+                             meta=ex("seg-example_partial_overlaps.json"), dicom_dir=CT3,
+                             flags=["--useLabelIDAsSegmentNumber"], overlap="YES"),
+    "odd-23x38x3": dict(images=[seg("23x38x3/nrrd/label.nrrd")], meta=ex("seg-example.json"),
+                        dicom_dir=seg("23x38x3/image"), skip=0),
+    "odd-24x38x3": dict(images=[seg("24x38x3/nrrd/label.nrrd")], meta=ex("seg-example.json"),
+                        dicom_dir=seg("24x38x3/image"), skip=0),
+    "odd-23x38x3-labelmap": dict(images=[seg("23x38x3/nrrd/label.nrrd")], meta=ex("seg-example.json"),
+                                 dicom_dir=seg("23x38x3/image"), type="LABELMAP"),
+    "multiframe-source": dict(images=[seg("24x38x3/nrrd/label.nrrd")], meta=ex("seg-example.json"),
+                              dicom_list=seg("24x38x3/multiframe/mf.dcm"), sources=seg("24x38x3/multiframe")),
+    "no-geometry-check": dict(images=[seg("liver_seg.nrrd")], meta=ex("seg-example.json"), dicom_dir=CT3,
+                              flags=["--referencesGeometryCheck", "0"], references="shared"),
+    # Synthetic cases (qidcm-synth)
+    "synth-axial": dict(synth=["--segments", "7"]),
+    "synth-oblique-negated": dict(synth=["--orientation", "oblique-negated", "--segments", "5", "--format", "nii.gz"]),
+    "synth-negated-skip0": dict(synth=["--orientation", "negated", "--segments", "3", "--slices", "12"], skip=0),
+    "synth-cropped": dict(synth=["--orientation", "oblique", "--segments", "4", "--crop", "20,30,5,70,60,25",
+                                 "--format", "mha"]),
+    "synth-labelmap-oblique": dict(synth=["--orientation", "oblique-negated", "--segments", "9"], type="LABELMAP"),
+    "synth-int32": dict(synth=["--segments", "4", "--labelType", "int32", "--format", "nii"]),
+    "synth-300-labelmap16": dict(synth=["--segments", "300", "--labelType", "uint16", "--columns", "96",
+                                        "--rows", "96", "--slices", "30", "--minSegmentSlices", "1",
+                                        "--maxSegmentSlices", "4"], type="LABELMAP", bits=16),
+}
+
+
+def run(cmd, **kw):
+    return subprocess.run(cmd, capture_output=True, text=True, **kw)
+
+
+def segment_map(meta, images, use_label_id):
+    """Segment number -> (file, label), by dcmqi's numbering rules."""
+    out = {}
+    n = 0
+    for f, segs in enumerate(meta["segmentAttributes"]):
+        for s in sorted(segs, key=lambda s: s["labelID"]):
+            n += 1
+            number = s["labelID"] if use_label_id else n
+            out[str(number)] = [f, s["labelID"]]
+    return out
+
+
+def order_images(images, meta):
+    mapping = meta.get("segmentAttributesFileMapping")
+    if not mapping:
+        return images
+    return [next(i for i in images if os.path.basename(i) == os.path.basename(m)) for m in mapping]
+
+
+def effective_label(s):
+    return s.get("SegmentLabel") or s.get("SegmentDescription") or s["SegmentedPropertyTypeCodeSequence"]["CodeMeaning"]
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("case", nargs="?")
+    p.add_argument("--list", action="store_true")
+    p.add_argument("--bin")
+    p.add_argument("--tools")
+    p.add_argument("--work")
+    a = p.parse_args()
+    if a.list:
+        print(";".join(CASES))
+        return 0
+    case = CASES[a.case]
+    work = os.path.join(a.work, a.case)
+    shutil.rmtree(work, ignore_errors=True)
+    os.makedirs(work)
+    tool = os.path.join(a.bin, "itkimage2segimage")
+
+    if "synth" in case:
+        r = run([os.path.join(a.bin, "qidcm-synth"), "--outputDirectory", work] + case["synth"])
+        if r.returncode:
+            print(r.stdout, r.stderr)
+            return 1
+        fmt = case["synth"][case["synth"].index("--format") + 1] if "--format" in case["synth"] else "nrrd"
+        images = [os.path.join(work, "label." + fmt)]
+        meta_path = os.path.join(work, "meta.json")
+        dicom_args = ["--inputDICOMDirectory", os.path.join(work, "ct")]
+        sources = os.path.join(work, "ct")
+    else:
+        images = case["images"]
+        meta_path = case["meta"]
+        if "dicom_dir" in case:
+            dicom_args = ["--inputDICOMDirectory", case["dicom_dir"]]
+            sources = case["dicom_dir"]
+        else:
+            dicom_args = ["--inputDICOMList", case["dicom_list"]]
+            sources = case.get("sources", CT3)
+    meta = json.load(open(meta_path))
+    seg_type = case.get("type", "BINARY")
+    skip = case.get("skip", 1)
+    flags = case.get("flags", [])
+    out = os.path.join(work, "out.dcm")
+    cmd = [tool, "--inputImageList", ",".join(images), "--inputMetadata", meta_path, "--outputDICOM", out,
+           "--skip", str(skip), "--segmentationType", seg_type.lower()] + dicom_args + flags
+    r = run(cmd)
+    print(" ".join(cmd))
+    print(r.stdout + r.stderr)
+    if r.returncode != 0:
+        print(f"FAIL: exit status {r.returncode}")
+        return 1
+    leftovers = [f for f in os.listdir(work) if f.startswith(".qidcm-staging")]
+    if leftovers:
+        print(f"FAIL: staging left behind: {leftovers}")
+        return 1
+
+    failures = 0
+    # 1. dciodvfy
+    dargs = [os.path.join(INTEROP, "dciodvfy_check.py"), out]
+    if seg_type == "LABELMAP":
+        dargs.append("--labelmap")
+    for k in case.get("known", []):
+        dargs += ["--known", k]
+    r = run(dargs)
+    print(r.stdout + r.stderr)
+    failures += r.returncode != 0
+
+    # 2. pydicom voxel comparison
+    ordered = order_images(images, meta)
+    dumps = []
+    for n, img in enumerate(ordered):
+        j, raw = os.path.join(work, f"image{n}.json"), os.path.join(work, f"image{n}.raw")
+        r = run([os.path.join(a.tools, "qidcm-test-imagedump"), img, j, raw])
+        if r.returncode:
+            print(r.stderr)
+            return 1
+        dumps.append({"json": j, "raw": raw})
+    use_label_id = "--useLabelIDAsSegmentNumber" in flags
+    segmap = segment_map(meta, ordered, use_label_id)
+    expect = {"images": dumps, "segments": segmap, "type": seg_type, "skip": skip == 1,
+              "sources": sources, "references": case.get("references", "per-frame")}
+    if "overlap" in case:
+        expect["overlap"] = case["overlap"]
+    elif seg_type != "FRACTIONAL":
+        expect["overlap"] = "NO"
+    exp_path = os.path.join(work, "expect.json")
+    json.dump(expect, open(exp_path, "w"))
+    r = run([os.path.join(INTEROP, "check_seg.py"), out, exp_path])
+    print(r.stdout + r.stderr)
+    failures += r.returncode != 0
+
+    # 3. dcmjs
+    labels = []
+    flat = {}
+    for f, segs in enumerate(meta["segmentAttributes"]):
+        for s in segs:
+            flat[(f, s["labelID"])] = effective_label(s)
+    for number in sorted(segmap, key=int):
+        labels.append(flat[tuple(segmap[number])])
+    check = {"labels": labels, "type": seg_type}
+    if seg_type == "LABELMAP":
+        # every label-map case here has background pixels, described by Segment 0
+        check["labels"] = ["Background"] + labels
+    if case.get("bits"):
+        if f"US {case['bits']}" not in run(["dcmdump", "+P", "BitsAllocated", out]).stdout:
+            print(f"FAIL: BitsAllocated is not {case['bits']}")
+            failures += 1
+    r = run(["node", os.path.join(INTEROP, "dcmjs_check.js"), out, json.dumps(check)])
+    print(r.stdout + r.stderr)
+    failures += r.returncode != 0
+
+    print("PASS" if failures == 0 else f"FAIL: {failures} check(s) failed")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,54 @@
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+
+#include "core/output_transaction.h"
+#include "qidcm/error.h"
+
+using namespace qidcm;
+namespace fs = std::filesystem;
+
+namespace {
+std::string dir(const std::string& name) {
+  const std::string d = std::string(QIDCM_TEST_WORK) + "/" + name;
+  fs::remove_all(d);
+  fs::create_directories(d);
+  return d;
+}
+std::size_t entries(const std::string& d) {
+  return static_cast<std::size_t>(std::distance(fs::directory_iterator(d), fs::directory_iterator()));
+}
+}  // namespace
+
+TEST_CASE("committed outputs appear, with their companion files") {
+  const std::string d = dir("tx-commit");
+  {
+    OutputTransaction tx;
+    const std::string staged = tx.stage(d + "/image.mhd");
+    std::ofstream(staged) << "header";
+    std::ofstream(fs::path(staged).replace_extension(".zraw")) << "data";
+    CHECK(entries(d) == 1);  // only the staging directory
+    tx.commit();
+  }
+  CHECK(fs::exists(d + "/image.mhd"));
+  CHECK(fs::exists(d + "/image.zraw"));
+  CHECK(entries(d) == 2);
+}
+
+TEST_CASE("an abandoned transaction leaves nothing behind") {
+  const std::string d = dir("tx-abandon");
+  try {
+    OutputTransaction tx;
+    std::ofstream(tx.stage(d + "/out.dcm")) << "partial";
+    throw std::runtime_error("conversion failed");
+  } catch (const std::runtime_error&) {
+  }
+  CHECK(entries(d) == 0);
+}
+
+TEST_CASE("an output in a missing directory is refused before any work") {
+  OutputTransaction tx;
+  CHECK_THROWS_WITH(tx.stage(std::string(QIDCM_TEST_WORK) + "/no/such/dir/out.dcm"),
+                    Catch::Contains("output directory does not exist"));
+}

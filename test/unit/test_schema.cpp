@@ -1,0 +1,142 @@
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "qidcm/error.h"
+#include "qidcm/schema.h"
+#include "qidcm/seg/metadata.h"
+
+using namespace qidcm;
+namespace fs = std::filesystem;
+
+namespace {
+const std::string kExamples = std::string(QIDCM_SHARED_DATA) + "/dcmqi/doc/examples";
+
+nlohmann::json liverExample() { return readJsonFile(kExamples + "/seg-example.json"); }
+
+// The message of the Error that parsing `doc` throws, without the file prefix.
+std::string failure(const nlohmann::json& doc) {
+  try {
+    seg::parseMetadata(doc, "test.json");
+  } catch (const Error& e) {
+    REQUIRE(e.file() == "test.json");
+    REQUIRE(e.kind() == ErrorKind::Input);
+    return e.where() + ": " + e.message();
+  }
+  return "(no error)";
+}
+}  // namespace
+
+TEST_CASE("every dcmqi SEG example validates and parses") {
+  std::size_t count = 0;
+  for (const auto& entry : fs::directory_iterator(kExamples)) {
+    const std::string name = entry.path().filename().string();
+    if (name.rfind("seg-", 0) != 0 && name != "bmmr-example.json") continue;
+    INFO(name);
+    const seg::Metadata m = seg::readMetadataFile(entry.path().string());
+    CHECK(!m.segmentAttributes.empty());
+    ++count;
+  }
+  CHECK(count == 10);
+}
+
+TEST_CASE("the liver example maps to the typed metadata") {
+  const seg::Metadata m = seg::parseMetadata(liverExample(), "seg-example.json");
+  CHECK(m.contentCreatorName == "Doe^John");
+  CHECK(m.clinicalTrialCoordinatingCenterName == "BWH");
+  CHECK(m.contentLabel == "SEGMENTATION");  // schema default when absent
+  REQUIRE(m.segmentAttributes.size() == 1);
+  const seg::SegmentDescription& s = m.segmentAttributes[0][0];
+  CHECK(s.labelID == 1);
+  CHECK(s.label == "Liver");
+  CHECK(s.type == Code{"10200004", "SCT", "Liver", ""});
+  CHECK(s.algorithmType == seg::SegmentAlgorithmType::Semiautomatic);
+  CHECK(s.algorithmName == "SlicerEditor");
+  CHECK(s.rgb == RGB{221, 130, 101});
+  CHECK(s.trackingUID == "1.2.3");
+}
+
+TEST_CASE("ContentLabel, ContentDescription and a CIELab colour are honoured") {
+  nlohmann::json doc = liverExample();
+  doc["ContentLabel"] = "LIVER_SEG";
+  doc["ContentDescription"] = "Liver from a pipeline";
+  doc["segmentAttributes"][0][0]["RecommendedDisplayCIELabValue"] = {40000, 30000, 35000};
+  const seg::Metadata m = seg::parseMetadata(doc, "x.json");
+  CHECK(m.contentLabel == "LIVER_SEG");
+  CHECK(m.contentDescription == "Liver from a pipeline");
+  CHECK(m.segmentAttributes[0][0].effectiveLab() == CIELab{40000, 30000, 35000});
+}
+
+TEST_CASE("schema errors name the JSON path and the rule") {
+  nlohmann::json doc = readJsonFile(kExamples + "/seg-example_multiple_segments_single_input_file.json");
+  doc["segmentAttributes"][0][2]["SegmentedPropertyTypeCodeSequence"].erase("CodeMeaning");
+  CHECK(failure(doc) == "segmentAttributes[0][2].SegmentedPropertyTypeCodeSequence: missing CodeMeaning");
+
+  doc = liverExample();
+  doc["segmentAttributes"][0][0]["labelID"] = "one";
+  CHECK(failure(doc) == "segmentAttributes[0][0].labelID: wrong type, expected integer");
+
+  doc = liverExample();
+  doc["segmentAttributes"][0][0]["SegmentAlgorithmType"] = "ROBOT";
+  CHECK(failure(doc) ==
+        "segmentAttributes[0][0].SegmentAlgorithmType: value not allowed; allowed values: AUTOMATIC, SEMIAUTOMATIC, "
+        "MANUAL");
+
+  doc = liverExample();
+  doc["segmentAttributes"][0][0].erase("SegmentAlgorithmName");
+  CHECK(failure(doc) == "segmentAttributes[0][0]: missing SegmentAlgorithmName");
+
+  doc = liverExample();
+  doc["SeriesNumbr"] = "1";
+  CHECK(failure(doc) == "(top level): unknown key SeriesNumbr");
+
+  doc = liverExample();
+  doc["segmentAttributes"][0][0]["SegmentedPropertyCategoryCodeSequence"]["CodeValue"] = "";
+  CHECK(failure(doc) == "segmentAttributes[0][0].SegmentedPropertyCategoryCodeSequence.CodeValue: empty value");
+
+  doc = liverExample();
+  doc["SeriesNumber"] = "three hundred";
+  CHECK(failure(doc).rfind("SeriesNumber: ", 0) == 0);
+
+  doc = liverExample();
+  doc.erase("segmentAttributes");
+  CHECK(failure(doc) == "(top level): missing segmentAttributes");
+
+  doc = liverExample();
+  doc["segmentAttributes"][0][0]["recommendedDisplayRGBValue"] = {300, 0, 0};
+  CHECK(failure(doc).rfind("segmentAttributes[0][0].recommendedDisplayRGBValue[0]: ", 0) == 0);
+}
+
+TEST_CASE("a label described twice for one file is refused") {
+  nlohmann::json doc = liverExample();
+  doc["segmentAttributes"][0].push_back(doc["segmentAttributes"][0][0]);
+  CHECK(failure(doc) == "segmentAttributes[0][1].labelID: label 1 is described twice for the same input file");
+}
+
+TEST_CASE("JSON syntax errors give line and column") {
+  const std::string path = std::string(QIDCM_TEST_WORK) + "/broken.json";
+  fs::create_directories(QIDCM_TEST_WORK);
+  {
+    std::ofstream out(path);
+    out << "{\n  \"SeriesNumber\": \"1\",\n  oops\n}\n";
+  }
+  try {
+    readJsonFile(path);
+    FAIL("no error");
+  } catch (const Error& e) {
+    CHECK(std::string(e.what()) == path + ": invalid JSON at line 3, column 3");
+  }
+}
+
+TEST_CASE("metadata survives toJson -> parse") {
+  for (const char* name : {"seg-example.json", "bmmr-example.json", "seg-example_partial_overlaps.json",
+                           "seg-example_multiple_segments_reordered.json"}) {
+    INFO(name);
+    const seg::Metadata a = seg::readMetadataFile(kExamples + "/" + name);
+    const seg::Metadata b = seg::parseMetadata(seg::toJson(a), "roundtrip");
+    REQUIRE(seg::toJson(a) == seg::toJson(b));
+    CHECK(b.segmentAttributes.size() == a.segmentAttributes.size());
+  }
+}
