@@ -12,7 +12,7 @@ int main(int argc, char** argv) {
   std::vector<double> spacing;
   std::vector<std::size_t> crop;
   std::string orientation = "axial", labelType = "uint8";
-  bool noSeries = false;
+  bool noSeries = false, probabilityMaps = false;
 
   const app::Description description{
       "qidcm-synth",
@@ -49,6 +49,8 @@ int main(int argc, char** argv) {
         a.add_option("--seed", o.seed, "Random seed (default 1)");
         a.add_option("--patientID", o.patientID, "Patient ID of the series");
         a.add_flag("--noSeries", noSeries, "Do not write the DICOM series");
+        a.add_flag("--probabilityMaps", probabilityMaps,
+                   "Also write prob.nii.gz, a 4-D float32 image with one probability map per segment");
       },
       [&] {
         if (!spacing.empty()) o.spacing = {spacing[0], spacing[1], spacing[2]};
@@ -64,10 +66,12 @@ int main(int argc, char** argv) {
           o.cropSize = {crop[3], crop[4], crop[5]};
         }
         o.writeSeries = !noSeries;
+        o.probabilityMaps = probabilityMaps;
         const synth::Outputs out = synth::generate(o);
         std::printf("series:    %s (%zu x %zu x %zu)\n", out.seriesDirectory.c_str(), o.columns, o.rows, o.slices);
         std::printf("labels:    %s (%zu segments, %llu non-empty segment-slice pairs)\n", out.labelPath.c_str(),
                     out.segments, static_cast<unsigned long long>(out.segmentSlicePairs));
         std::printf("metadata:  %s\n", out.metadataPath.c_str());
+        if (!out.probabilityPath.empty()) std::printf("probabilities: %s\n", out.probabilityPath.c_str());
       });
 }

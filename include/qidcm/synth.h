@@ -32,6 +32,8 @@ struct Options {
   bool crop = false;
   std::array<std::size_t, 3> cropStart{0, 0, 0}, cropSize{0, 0, 0};
   bool writeSeries = true;
+  // Also write prob.nii.gz: a 4-D float32 image, one probability map per segment.
+  bool probabilityMaps = false;
   std::string patientID = "QIDCM-SYNTH-001";
   std::string patientName = "Synthetic^Patient";
 };
@@ -40,6 +42,7 @@ struct Outputs {
   std::string seriesDirectory;
   std::string labelPath;
   std::string metadataPath;
+  std::string probabilityPath;  // when probabilityMaps
   Grid seriesGrid;
   Grid labelGrid;
   std::size_t segments = 0;

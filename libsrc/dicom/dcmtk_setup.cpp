@@ -12,7 +12,7 @@ namespace qidcm::dicom {
 void configureDcmtk() {
   static std::once_flag once;
   std::call_once(once, [] {
-    OFLog::configure(log::verbose() ? OFLogger::WARN_LOG_LEVEL : OFLogger::FATAL_LOG_LEVEL);
+    OFLog::configure(log::verbose() ? OFLogger::ERROR_LOG_LEVEL : OFLogger::FATAL_LOG_LEVEL);
   });
 }
 

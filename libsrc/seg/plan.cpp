@@ -28,12 +28,12 @@ void checkGrids(const std::vector<LabelImage>& images, SegmentationType type) {
   const Grid& first = images.front().volume.grid;
   for (std::size_t f = 1; f < images.size(); ++f) {
     const Grid& g = images[f].volume.grid;
-    if (type == SegmentationType::Labelmap) {
+    if (type != SegmentationType::Binary) {
       const std::string diff = describeGridDifference(g, first);
       if (!diff.empty())
         throwInput(images[f].path, "",
-                   "grid differs from " + images.front().path + " (" + diff +
-                       "); a label map needs all inputs on one grid");
+                   "grid differs from " + images.front().path + " (" + diff + "); a " + toString(type) +
+                       " SEG needs all inputs on one grid");
       continue;
     }
     if (g.columns() != first.columns() || g.rows() != first.rows())
@@ -367,6 +367,33 @@ bool findOverlap(const std::vector<LabelImage>& images, const std::vector<Planne
   return false;
 }
 
+// Do two probability maps have a non-zero (stored) value at one voxel? All
+// inputs share one grid here.
+bool fractionsOverlap(const std::vector<LabelImage>& images, const std::vector<PlannedSegment>& segments) {
+  const Grid& g = images.front().volume.grid;
+  const std::size_t plane = g.slicePixels(), cols = g.columns();
+  std::vector<std::uint8_t> covered(plane);
+  std::vector<std::vector<std::pair<const PlannedSegment*, const SliceExtent*>>> bySlice(g.slices());
+  for (const auto& s : segments)
+    for (const auto& e : s.extents) bySlice[e.slice].push_back({&s, &e});
+  for (std::size_t k = 0; k < g.slices(); ++k) {
+    if (bySlice[k].size() < 2) continue;
+    std::fill(covered.begin(), covered.end(), 0);
+    for (const auto& [seg, e] : bySlice[k]) {
+      const Volume& v = images[seg->file].volume;
+      const std::size_t c = seg->label - 1;
+      for (std::size_t j = e->j0; j <= e->j1; ++j)
+        for (std::size_t i = e->i0; i <= e->i1; ++i) {
+          const std::size_t p = j * cols + i;
+          const double value = v.sampleAsDouble(k * plane + p, c);
+          if (std::lround(std::clamp(value, 0.0, 1.0) * 255.0) == 0) continue;
+          if (covered[p]++) return true;
+        }
+    }
+  }
+  return false;
+}
+
 const PlannedSegment* segmentFor(const std::vector<PlannedSegment>& segments, std::size_t file, std::uint64_t label) {
   for (const auto& s : segments)
     if (s.file == file && s.label == label) return &s;
@@ -425,9 +452,11 @@ Plan makePlan(const std::vector<LabelImage>& images, const Metadata& metadata, c
                    std::to_string(s.label) + ", \"" + s.description.effectiveLabel() +
                    "\") has no voxels; it is kept in the Segment Sequence");
 
-  // Overlap between files.
+  // Overlap between files (between components for probability maps).
   OverlapHit hit{};
-  const bool overlapping = findOverlap(images, plan.segments, hit);
+  const bool overlapping = options.type == SegmentationType::Fractional
+                               ? fractionsOverlap(images, plan.segments)
+                               : findOverlap(images, plan.segments, hit);
   if (options.type == SegmentationType::Labelmap && overlapping) {
     const PlannedSegment* a = segmentFor(plan.segments, hit.fileA, voxelLabel(images[hit.fileA].volume, hit.voxelA));
     const PlannedSegment* b = segmentFor(plan.segments, hit.fileB, voxelLabel(images[hit.fileB].volume, hit.voxelB));

@@ -231,6 +231,39 @@ Outputs generate(const Options& o) {
         }
   }
 
+  if (o.probabilityMaps) {
+    // Probability 1 well inside each ellipsoid, falling linearly to 0 just outside it.
+    Volume prob;
+    prob.type = PixelType::Float32;
+    prob.grid = g;
+    prob.components = o.segments;
+    prob.planar = true;
+    prob.allocate();
+    prob.buffer.zero();
+    float* p = prob.samples<float>();
+    for (std::size_t s = 0; s < o.segments; ++s) {
+      const Ellipsoid& e = shapes[s];
+      float* component = p + s * g.voxels();
+      const double grow = 1.25;
+      const long k0 = std::max(0L, static_cast<long>(std::floor(e.ck - grow * e.rk)));
+      const long k1 = std::min<long>(o.slices - 1, static_cast<long>(std::ceil(e.ck + grow * e.rk)));
+      const long j0 = std::max(0L, static_cast<long>(std::floor(e.cj - grow * e.rj)));
+      const long j1 = std::min<long>(o.rows - 1, static_cast<long>(std::ceil(e.cj + grow * e.rj)));
+      const long i0 = std::max(0L, static_cast<long>(std::floor(e.ci - grow * e.ri)));
+      const long i1 = std::min<long>(o.columns - 1, static_cast<long>(std::ceil(e.ci + grow * e.ri)));
+      for (long k = k0; k <= k1; ++k)
+        for (long j = j0; j <= j1; ++j)
+          for (long i = i0; i <= i1; ++i) {
+            const double di = (i - e.ci) / e.ri, dj = (j - e.cj) / e.rj, dk = (k - e.ck) / e.rk;
+            const double r = std::sqrt(di * di + dj * dj + dk * dk);
+            const double v = std::clamp((1.2 - r) / 0.4, 0.0, 1.0);
+            component[k * plane + j * o.columns + i] = static_cast<float>(v);
+          }
+    }
+    out.probabilityPath = o.outputDirectory + "/prob.nii.gz";
+    writeImage(out.probabilityPath, prob, true);
+  }
+
   // CT values: air outside the body, soft tissue inside, one HU level per organ.
   if (o.writeSeries) {
     std::vector<std::int16_t> hu(g.voxels());

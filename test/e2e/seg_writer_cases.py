@@ -36,6 +36,79 @@ def ex(name):
 
 CT3_LIST = ",".join(os.path.join(CT3, f) for f in ("01.dcm", "02.dcm", "03.dcm"))
 
+def write_nrrd(path, array, dump_json):
+    """A raw little-endian NRRD with the geometry of a qidcm-test-imagedump JSON."""
+    import numpy as np
+    meta = json.load(open(dump_json))
+    kinds = {np.dtype("uint8"): "uchar", np.dtype("int16"): "short", np.dtype("float32"): "float"}
+    d = meta["direction"]
+    sp = meta["spacing"]
+    dirs = " ".join("(" + ",".join(repr(d[c][r] * sp[c]) for r in range(3)) + ")" for c in range(3))
+    header = ("NRRD0004\n"
+              f"type: {kinds[array.dtype]}\ndimension: 3\nspace: left-posterior-superior\n"
+              f"sizes: {array.shape[2]} {array.shape[1]} {array.shape[0]}\nspace directions: {dirs}\n"
+              "kinds: domain domain domain\nendian: little\nencoding: raw\n"
+              f"space origin: ({','.join(repr(v) for v in meta['origin'])})\n\n")
+    with open(path, "wb") as f:
+        f.write(header.encode())
+        f.write(array.astype(array.dtype.newbyteorder("<")).tobytes())
+
+
+def dump(tools, image, work, name):
+    j, raw = os.path.join(work, name + ".json"), os.path.join(work, name + ".raw")
+    subprocess.run([os.path.join(tools, "qidcm-test-imagedump"), image, j, raw], check=True)
+    return j, raw
+
+
+def prepare_all_empty(work, tools):
+    import numpy as np
+    j, _ = dump(tools, seg("liver_seg.nrrd"), work, "liver")
+    size = json.load(open(j))["size"]
+    path = os.path.join(work, "empty.nrrd")
+    write_nrrd(path, np.zeros((size[2], size[1], size[0]), dtype=np.int16), j)
+    return {"images": [path]}
+
+
+def prepare_fractional_files(work, tools):
+    """Two 3-D probability maps (components 1 and 2 of the synthetic 4-D map), one segment each."""
+    import numpy as np
+    j, raw = dump(tools, os.path.join(work, "prob.nii.gz"), work, "prob")
+    meta = json.load(open(j))
+    size = meta["size"]
+    data = np.fromfile(raw, dtype=np.dtype(meta["dtype"])).reshape(meta["components"], size[2], size[1], size[0])
+    images = []
+    for c in range(2):
+        path = os.path.join(work, f"prob{c + 1}.nrrd")
+        write_nrrd(path, data[c].astype(np.float32), j)
+        images.append(path)
+    synth_meta = json.load(open(os.path.join(work, "meta.json")))
+    segs = synth_meta["segmentAttributes"][0]
+    synth_meta["segmentAttributes"] = [[dict(segs[0], labelID=1)], [dict(segs[1], labelID=1)]]
+    meta_path = os.path.join(work, "prob-meta.json")
+    json.dump(synth_meta, open(meta_path, "w"))
+    return {"images": images, "meta": meta_path}
+
+
+def prepare_two_studies(work, tools):
+    """A copy of the synthetic series in another study (same patient and frame of
+    reference), covering fewer slices, so that the original series is primary."""
+    import pydicom
+    from pydicom.uid import generate_uid
+    src, dst = os.path.join(work, "ct"), os.path.join(work, "ct-other-study")
+    os.makedirs(dst)
+    study, series = generate_uid(prefix="2.25."), generate_uid(prefix="2.25.")
+    for name in sorted(os.listdir(src))[::2]:
+        ds = pydicom.dcmread(os.path.join(src, name))
+        ds.StudyInstanceUID, ds.SeriesInstanceUID = study, series
+        ds.SOPInstanceUID = generate_uid(prefix="2.25.")
+        ds.file_meta.MediaStorageSOPInstanceUID = ds.SOPInstanceUID
+        ds.save_as(os.path.join(dst, name))
+    first = os.path.join(src, sorted(os.listdir(src))[0])
+    return {"dicom_args": ["--inputDICOMDirectory", work], "sources": work,
+            "primary_study": pydicom.dcmread(first, stop_before_pixels=True).StudyInstanceUID,
+            "source_header": first}
+
+
 # Each case: images, metadata, flags, and what the output must be.
 CASES = {
     "liver": dict(images=[seg("liver_seg.nrrd")], meta=ex("seg-example.json"), dicom_dir=CT3),
@@ -79,6 +152,13 @@ CASES = {
                                  "--format", "mha"]),
     "synth-labelmap-oblique": dict(synth=["--orientation", "oblique-negated", "--segments", "9"], type="LABELMAP"),
     "synth-int32": dict(synth=["--segments", "4", "--labelType", "int32", "--format", "nii"]),
+    "synth-fractional-4d": dict(synth=["--segments", "3", "--probabilityMaps", "--orientation", "oblique"],
+                                image="prob.nii.gz", type="FRACTIONAL", overlap="YES"),
+    "synth-fractional-files": dict(synth=["--segments", "2", "--probabilityMaps"], prepare=prepare_fractional_files,
+                                   type="FRACTIONAL", flags=["--fractionalType", "occupancy"]),
+    "all-empty": dict(images=[], meta=ex("seg-example.json"), dicom_dir=CT3, prepare=prepare_all_empty,
+                      expect_warning="holds no voxel"),
+    "synth-two-studies": dict(synth=["--segments", "3"], prepare=prepare_two_studies),
     "synth-300-labelmap16": dict(synth=["--segments", "300", "--labelType", "uint16", "--columns", "96",
                                         "--rows", "96", "--slices", "30", "--minSegmentSlices", "1",
                                         "--maxSegmentSlices", "4"], type="LABELMAP", bits=16),
@@ -108,6 +188,17 @@ def order_images(images, meta):
     return [next(i for i in images if os.path.basename(i) == os.path.basename(m)) for m in mapping]
 
 
+def first_dicom(dicom_args):
+    """A source file of the (single) source series, for the patient/study comparison."""
+    if dicom_args[0] == "--inputDICOMList":
+        return dicom_args[1].split(",")[0]
+    for root, _, files in sorted(os.walk(dicom_args[1])):
+        for name in sorted(files):
+            if name.endswith(".dcm") or name.startswith("CT") or name[0].isdigit():
+                return os.path.join(root, name)
+    return None
+
+
 def effective_label(s):
     return s.get("SegmentLabel") or s.get("SegmentDescription") or s["SegmentedPropertyTypeCodeSequence"]["CodeMeaning"]
 
@@ -135,7 +226,7 @@ def main():
             print(r.stdout, r.stderr)
             return 1
         fmt = case["synth"][case["synth"].index("--format") + 1] if "--format" in case["synth"] else "nrrd"
-        images = [os.path.join(work, "label." + fmt)]
+        images = [os.path.join(work, case.get("image", "label." + fmt))]
         meta_path = os.path.join(work, "meta.json")
         dicom_args = ["--inputDICOMDirectory", os.path.join(work, "ct")]
         sources = os.path.join(work, "ct")
@@ -148,6 +239,13 @@ def main():
         else:
             dicom_args = ["--inputDICOMList", case["dicom_list"]]
             sources = case.get("sources", CT3)
+    extra = {}
+    if "prepare" in case:
+        extra = case["prepare"](work, a.tools)
+        images = extra.get("images", images)
+        meta_path = extra.get("meta", meta_path)
+        dicom_args = extra.get("dicom_args", dicom_args)
+        sources = extra.get("sources", sources)
     meta = json.load(open(meta_path))
     seg_type = case.get("type", "BINARY")
     skip = case.get("skip", 1)
@@ -160,6 +258,9 @@ def main():
     print(r.stdout + r.stderr)
     if r.returncode != 0:
         print(f"FAIL: exit status {r.returncode}")
+        return 1
+    if case.get("expect_warning") and case["expect_warning"] not in r.stderr:
+        print(f"FAIL: no warning containing '{case['expect_warning']}'")
         return 1
     leftovers = [f for f in os.listdir(work) if f.startswith(".qidcm-staging")]
     if leftovers:
@@ -190,11 +291,11 @@ def main():
     use_label_id = "--useLabelIDAsSegmentNumber" in flags
     segmap = segment_map(meta, ordered, use_label_id)
     expect = {"images": dumps, "segments": segmap, "type": seg_type, "skip": skip == 1,
-              "sources": sources, "references": case.get("references", "per-frame")}
+              "sources": sources, "references": case.get("references", "per-frame"), "metadata": meta_path,
+              "source_header": extra.get("source_header") or first_dicom(dicom_args),
+              "primary_study": extra.get("primary_study")}
     if "overlap" in case:
         expect["overlap"] = case["overlap"]
-    elif seg_type != "FRACTIONAL":
-        expect["overlap"] = "NO"
     exp_path = os.path.join(work, "expect.json")
     json.dump(expect, open(exp_path, "w"))
     r = run([os.path.join(INTEROP, "check_seg.py"), out, exp_path])
