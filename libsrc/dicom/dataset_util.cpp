@@ -6,6 +6,9 @@
 #include <dcmtk/dcmdata/dcvrus.h>
 #include <dcmtk/dcmdata/dcvrul.h>
 
+#include <dcmtk/dcmdata/dcdict.h>
+#include <dcmtk/dcmdata/dcdicent.h>
+
 #include <cstdio>
 #include <ctime>
 
@@ -22,21 +25,56 @@ std::string attributeName(const DcmTagKey& key) {
 
 namespace {
 [[noreturn]] void valueError(const DcmTagKey& key, const std::string& value, const std::string& why,
-                             const std::string& origin) {
-  std::string message = "invalid value '" + value + "' (" + why + ")";
-  if (!origin.empty()) message += " from " + origin;
-  message += "; use --noDicomValueChecks to write it anyway";
-  throw Error(ErrorKind::Input, "", attributeName(key), message);
+                             const Origin& origin) {
+  const std::string where = origin.key.empty() ? attributeName(key) : origin.key + " -> " + attributeName(key);
+  throw Error(ErrorKind::Input, origin.file, where,
+              "invalid value '" + value + "' (" + why + "); use --noDicomValueChecks to write it anyway");
+}
+
+// The value multiplicity the data dictionary allows, as checkValue() takes it.
+std::string dictionaryVM(const DcmTag& tag) {
+  const DcmDataDictionary& dictionary = dcmDataDict.rdlock();
+  const DcmDictEntry* entry = dictionary.findEntry(tag, nullptr);
+  std::string vm = "1-n";
+  if (entry) {
+    const int low = entry->getVMMin(), high = entry->getVMMax();
+    if (high == DcmVariableVM)
+      vm = std::to_string(low) + "-n";
+    else if (low == high)
+      vm = std::to_string(low);
+    else
+      vm = std::to_string(low) + "-" + std::to_string(high);
+  }
+  dcmDataDict.rdunlock();
+  return vm;
 }
 }  // namespace
 
-void ValueWriter::put(DcmItem& item, const DcmTagKey& key, const std::string& value, const std::string& origin) const {
+bool isAscii(const std::string& text) {
+  for (unsigned char c : text)
+    if (c >= 0x80) return false;
+  return true;
+}
+
+void useUtf8(DcmItem& dataset, const std::string& origin) {
+  const std::string current = getString(dataset, DCM_SpecificCharacterSet);
+  if (current == "ISO_IR 192") return;
+  if (!current.empty() && current != "ISO_IR 6") {
+    OFCondition status = dataset.convertCharacterSet("ISO_IR 192", 0);
+    if (status.bad())
+      throw Error(ErrorKind::Input, origin, attributeName(DCM_SpecificCharacterSet),
+                  "'" + current + "' text cannot be converted to UTF-8 for non-ASCII metadata: " + status.text());
+  }
+  dataset.putAndInsertString(DCM_SpecificCharacterSet, "ISO_IR 192");
+}
+
+void ValueWriter::put(DcmItem& item, const DcmTagKey& key, const std::string& value, const Origin& origin) const {
   DcmTag tag(key);
   DcmElement* element = DcmItem::newDicomElement(tag);
   if (!element) throwInternal("cannot create element " + attributeName(key));
   OFCondition status = element->putString(value.c_str(), static_cast<Uint32>(value.size()));
   if (status.good() && check_ && !value.empty()) {
-    OFCondition valid = element->checkValue("1-n");
+    OFCondition valid = element->checkValue(dictionaryVM(tag).c_str());
     if (valid.bad()) {
       delete element;
       valueError(key, value, valid.text(), origin);
@@ -71,7 +109,7 @@ void ValueWriter::putTag(DcmItem& item, const DcmTagKey& key, const DcmTagKey& v
   if (item.putAndInsertTagKey(key, value).bad()) throwInternal("cannot write " + attributeName(key));
 }
 
-void ValueWriter::writeCode(DcmItem& target, const Code& code, const std::string& origin) const {
+void ValueWriter::writeCode(DcmItem& target, const Code& code, const Origin& origin) const {
   // Values longer than SH go to Long Code Value, URNs to URN Code Value.
   if (code.value.rfind("urn:", 0) == 0 || code.value.rfind("http", 0) == 0)
     put(target, DCM_URNCodeValue, code.value, origin);
@@ -84,14 +122,14 @@ void ValueWriter::writeCode(DcmItem& target, const Code& code, const std::string
   put(target, DCM_CodeMeaning, code.meaning, origin);
 }
 
-void ValueWriter::putCode(DcmItem& item, const DcmTagKey& seq, const Code& code, const std::string& origin) const {
+void ValueWriter::putCode(DcmItem& item, const DcmTagKey& seq, const Code& code, const Origin& origin) const {
   writeCode(appendItem(item, seq), code, origin);
 }
 
-void ValueWriter::checkCopied(DcmElement& element, const std::string& origin) const {
+void ValueWriter::checkCopied(DcmElement& element, const Origin& origin) const {
   if (!check_) return;
   if (element.getLength() == 0 || element.isLeaf() == OFFalse) return;
-  OFCondition valid = element.checkValue("1-n");
+  OFCondition valid = element.checkValue(dictionaryVM(element.getTag()).c_str());
   if (valid.bad()) {
     OFString value;
     element.getOFStringArray(value);

@@ -14,25 +14,32 @@ namespace qidcm::dicom {
 // "PatientID (0010,0020)"
 std::string attributeName(const DcmTagKey& key);
 
+// Where a value came from, for messages: the file (metadata JSON or source
+// image) and, for JSON, the key.
+struct Origin {
+  std::string file;
+  std::string key;
+};
+
 // Writes attribute values. With value checking on, a value that does not
-// conform to the attribute's VR throws Error (Input) naming the attribute and
-// `origin` (the JSON key or source file the value came from).
+// conform to the attribute's VR or value multiplicity throws Error (Input)
+// naming the origin file, the JSON key and the attribute.
 class ValueWriter {
  public:
   explicit ValueWriter(bool checkValues) : check_(checkValues) {}
   bool checking() const { return check_; }
 
-  void put(DcmItem& item, const DcmTagKey& key, const std::string& value, const std::string& origin = "") const;
+  void put(DcmItem& item, const DcmTagKey& key, const std::string& value, const Origin& origin = {}) const;
   void putUint16(DcmItem& item, const DcmTagKey& key, Uint16 value) const;
   void putUint16Array(DcmItem& item, const DcmTagKey& key, const std::vector<Uint16>& values) const;
   void putUint32Array(DcmItem& item, const DcmTagKey& key, const std::vector<Uint32>& values) const;
   void putTag(DcmItem& item, const DcmTagKey& key, const DcmTagKey& value) const;
   // Appends an item to sequence `seq` of `item` (creating it) and writes the
   // Code Sequence Macro into it.
-  void putCode(DcmItem& item, const DcmTagKey& seq, const Code& code, const std::string& origin = "") const;
-  void writeCode(DcmItem& item, const Code& code, const std::string& origin = "") const;
+  void putCode(DcmItem& item, const DcmTagKey& seq, const Code& code, const Origin& origin = {}) const;
+  void writeCode(DcmItem& item, const Code& code, const Origin& origin = {}) const;
   // Checks an element copied from elsewhere; throws as put() does.
-  void checkCopied(DcmElement& element, const std::string& origin) const;
+  void checkCopied(DcmElement& element, const Origin& origin) const;
 
  private:
   bool check_;
@@ -46,6 +53,13 @@ void ensureSequence(DcmItem& parent, const DcmTagKey& seq);
 // Reading helpers that never throw.
 std::string getString(DcmItem& item, const DcmTagKey& key);
 bool getUint16(DcmItem& item, const DcmTagKey& key, Uint16& value);
+
+bool isAscii(const std::string& text);
+
+// Makes the dataset's Specific Character Set UTF-8 (ISO_IR 192), converting
+// values already in it from their declared character set. Throws Error when
+// the conversion is impossible.
+void useUtf8(DcmItem& dataset, const std::string& origin);
 
 // Current date and time as DICOM DA / TM.
 std::string currentDate();

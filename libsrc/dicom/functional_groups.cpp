@@ -41,8 +41,8 @@ void writeDerivationImage(DcmItem& group, const std::vector<SourceReference>& so
                           const Derivation& derivation, const ValueWriter& writer) {
   DcmItem& item = appendItem(group, DCM_DerivationImageSequence);
   if (!derivation.description.empty())
-    writer.put(item, DCM_DerivationDescription, derivation.description, "DerivationDescription");
-  writer.putCode(item, DCM_DerivationCodeSequence, derivation.derivationCode, "DerivationCode");
+    writer.put(item, DCM_DerivationDescription, derivation.description);
+  writer.putCode(item, DCM_DerivationCodeSequence, derivation.derivationCode);
   for (const auto& ref : sources) {
     const SourceInstance& src = index.instances()[ref.instance];
     DcmItem& source = appendItem(item, DCM_SourceImageSequence);

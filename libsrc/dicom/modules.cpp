@@ -74,7 +74,7 @@ SourceContext copyPatientStudyContext(DcmItem& target, const std::string& source
       file.loadFileUntilTag(sourcePath.c_str(), EXS_Unknown, EGL_noChange, 65536, ERM_autoDetect, DCM_PixelData);
   if (status.bad()) throwInput(sourcePath, "", std::string("cannot re-read source header: ") + status.text());
   DcmDataset& source = *file.getDataset();
-  const std::string origin = "source " + sourcePath;
+  const Origin origin{sourcePath, ""};
   auto copy = [&](const DcmTagKey& key, bool type2) {
     DcmElement* element = nullptr;
     if (source.findAndGetElement(key, element, OFFalse, OFTrue /*createCopy*/).good() && element &&
@@ -113,11 +113,11 @@ SourceContext copyPatientStudyContext(DcmItem& target, const std::string& source
 void writeGeneralSeries(DcmItem& target, const SeriesAttributes& series, const ValueWriter& writer) {
   writer.put(target, DCM_Modality, series.modality);
   writer.put(target, DCM_SeriesInstanceUID, series.seriesInstanceUID.empty() ? newUid() : series.seriesInstanceUID);
-  writer.put(target, DCM_SeriesNumber, series.seriesNumber, "SeriesNumber");
+  writer.put(target, DCM_SeriesNumber, series.seriesNumber, {series.origin, "SeriesNumber"});
   if (!series.seriesDescription.empty())
-    writer.put(target, DCM_SeriesDescription, series.seriesDescription, "SeriesDescription");
+    writer.put(target, DCM_SeriesDescription, series.seriesDescription, {series.origin, "SeriesDescription"});
   if (!series.bodyPartExamined.empty())
-    writer.put(target, DCM_BodyPartExamined, series.bodyPartExamined, "BodyPartExamined");
+    writer.put(target, DCM_BodyPartExamined, series.bodyPartExamined, {series.origin, "BodyPartExamined"});
   writer.put(target, DCM_SeriesDate, currentDate());
   writer.put(target, DCM_SeriesTime, currentTime());
 }

@@ -32,6 +32,7 @@ struct SeriesAttributes {
   std::string seriesNumber;
   std::string bodyPartExamined;
   std::string seriesInstanceUID;  // generated when empty
+  std::string origin;             // the metadata file, for messages
 };
 void writeGeneralSeries(DcmItem& target, const SeriesAttributes& series, const ValueWriter& writer);
 

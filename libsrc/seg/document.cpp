@@ -1,9 +1,11 @@
 #include "seg/document.h"
 
 #include <dcmtk/dcmdata/dcdeftag.h>
+#include <dcmtk/dcmdata/dcvrobow.h>
 
 #include <set>
 
+#include "dicom/icc.h"
 #include "dicom/modules.h"
 #include "qidcm/error.h"
 #include "qidcm/log.h"
@@ -12,56 +14,46 @@
 
 namespace qidcm::seg {
 namespace {
-const std::vector<SourceReference> kNoReferences;
+
+// Does any text of the metadata need more than ASCII?
+bool needsUtf8(const Metadata& m) {
+  std::vector<const std::string*> texts = {&m.contentCreatorName, &m.clinicalTrialSeriesID,
+                                           &m.clinicalTrialTimePointID, &m.clinicalTrialCoordinatingCenterName,
+                                           &m.seriesDescription, &m.contentDescription};
+  for (const auto& list : m.segmentAttributes)
+    for (const auto& s : list) {
+      for (const std::string* t : {&s.label, &s.description, &s.algorithmName, &s.trackingID, &s.category.meaning,
+                                   &s.type.meaning})
+        texts.push_back(t);
+      for (const auto* c : {&s.typeModifier, &s.anatomicRegion, &s.anatomicRegionModifier})
+        if (*c) texts.push_back(&(*c)->meaning);
+    }
+  for (const std::string* t : texts)
+    if (!dicom::isAscii(*t)) return true;
+  return false;
 }
 
-Document::Document(const Plan& plan, const std::vector<LabelImage>& images, const Metadata& metadata,
-                   const SourceIndex& sources, const std::vector<SliceMatch>& matches, const WriterOptions& options)
+}  // namespace
+
+Document::Document(const Plan& plan, const std::vector<Grid>& grids, const Metadata& metadata,
+                   const DocumentContext& context, const WriterOptions& options)
     : plan_(plan),
-      images_(images),
+      grids_(grids),
       metadata_(metadata),
-      sources_(sources),
-      matches_(matches),
+      context_(context),
       options_(options),
       writer_(options.checkValues),
-      derivation_{codes::segmentationDerivation(), "", codes::sourceImagePurpose()},
-      primaryInstance_(0),
       sopInstanceUID_(newUid()),
-      seriesInstanceUID_(newUid()) {
-  std::set<std::size_t> referenced;
-  if (options.referencesGeometryCheck) {
-    bool primaryFound = false;
-    for (const auto& m : matches_)
-      if (m.any() && !primaryFound) {
-        primaryInstance_ = m.primaryInstance;
-        primaryFound = true;
-      }
-    for (const auto& frame : plan_.frames)
-      for (const auto& ref : referencesOf(frame)) referenced.insert(ref.instance);
-  } else {
-    for (std::size_t i = 0; i < sources_.instances().size(); ++i) referenced.insert(i);
-  }
-  referenced_.assign(referenced.begin(), referenced.end());
-}
-
-const std::vector<SourceReference>& Document::referencesOf(const PlannedFrame& frame) const {
-  if (!options_.referencesGeometryCheck || frame.file >= matches_.size()) return kNoReferences;
-  const auto& perSlice = matches_[frame.file].perSlice;
-  return frame.slice < perSlice.size() ? perSlice[frame.slice] : kNoReferences;
-}
+      seriesInstanceUID_(newUid()) {}
 
 std::unique_ptr<DcmDataset> Document::head() const {
   auto ds = std::make_unique<DcmDataset>();
-  const SourceInstance& primary = sources_.instances()[primaryInstance_];
   const bool labelmap = plan_.type == SegmentationType::Labelmap;
+  const bool palette = labelmap && options_.palette;
 
-  // Patient, study and frame of reference, from the matched series.
-  const dicom::SourceContext context = dicom::copyPatientStudyContext(*ds, primary.path, writer_, true);
-  if (!context.frameOfReference) {
-    log::warning(primary.path + ": source has no Frame of Reference UID; a new one is generated");
-    writer_.put(*ds, DCM_FrameOfReferenceUID, newUid());
-    writer_.put(*ds, DCM_PositionReferenceIndicator, "");
-  }
+  // Patient, study and frame of reference.
+  const dicom::SourceContext context = context_.writePatientStudy(*ds, writer_);
+  if (needsUtf8(metadata_)) dicom::useUtf8(*ds, metadata_.sourceFile);
 
   // SOP Common, General Series, Segmentation Series, equipment.
   dicom::writeSopCommon(*ds, labelmap ? kLabelMapSegmentationStorage : kSegmentationStorage, sopInstanceUID_, writer_);
@@ -72,24 +64,25 @@ std::unique_ptr<DcmDataset> Document::head() const {
   series.seriesNumber = metadata_.seriesNumber;
   series.bodyPartExamined = metadata_.bodyPartExamined.empty() ? context.bodyPartExamined : metadata_.bodyPartExamined;
   series.seriesInstanceUID = seriesInstanceUID_;
+  series.origin = json;
   dicom::writeGeneralSeries(*ds, series, writer_);
   dicom::writeEquipment(*ds, writer_);
 
   // Clinical Trial Series and Study attributes, as dcmqi writes them.
   writer_.put(*ds, DCM_ClinicalTrialCoordinatingCenterName, metadata_.clinicalTrialCoordinatingCenterName,
-              json + " ClinicalTrialCoordinatingCenterName");
-  writer_.put(*ds, DCM_ClinicalTrialSeriesID, metadata_.clinicalTrialSeriesID, json + " ClinicalTrialSeriesID");
+              {json, "ClinicalTrialCoordinatingCenterName"});
+  writer_.put(*ds, DCM_ClinicalTrialSeriesID, metadata_.clinicalTrialSeriesID, {json, "ClinicalTrialSeriesID"});
   writer_.put(*ds, DCM_ClinicalTrialTimePointID, metadata_.clinicalTrialTimePointID,
-              json + " ClinicalTrialTimePointID");
+              {json, "ClinicalTrialTimePointID"});
 
   // General Image and Image Pixel.
   writer_.put(*ds, DCM_ImageType, "DERIVED\\PRIMARY");
-  writer_.put(*ds, DCM_InstanceNumber, metadata_.instanceNumber, json + " InstanceNumber");
+  writer_.put(*ds, DCM_InstanceNumber, metadata_.instanceNumber, {json, "InstanceNumber"});
   writer_.put(*ds, DCM_PatientOrientation, "");
   dicom::writeContentDateTime(*ds, writer_);
-  const Grid& grid = images_.front().volume.grid;
+  const Grid& grid = grids_.front();
   writer_.putUint16(*ds, DCM_SamplesPerPixel, 1);
-  writer_.put(*ds, DCM_PhotometricInterpretation, "MONOCHROME2");
+  writer_.put(*ds, DCM_PhotometricInterpretation, palette ? "PALETTE COLOR" : "MONOCHROME2");
   writer_.putUint16(*ds, DCM_Rows, static_cast<Uint16>(grid.rows()));
   writer_.putUint16(*ds, DCM_Columns, static_cast<Uint16>(grid.columns()));
   writer_.putUint16(*ds, DCM_BitsAllocated, static_cast<Uint16>(plan_.bitsAllocated));
@@ -99,6 +92,7 @@ std::unique_ptr<DcmDataset> Document::head() const {
   writer_.put(*ds, DCM_LossyImageCompression, "00");
   writer_.put(*ds, DCM_NumberOfFrames, std::to_string(plan_.frames.size()));
   if (labelmap && plan_.labelmapBackground) writer_.putUint16(*ds, DCM_PixelPaddingValue, 0);
+  if (palette) writePalette(*ds);
 
   writeSegmentationImage(*ds);
 
@@ -116,66 +110,84 @@ std::unique_ptr<DcmDataset> Document::head() const {
   }
 
   writeSharedGroups(*ds);
-
-  if (!referenced_.empty())
-    dicom::writeCommonInstanceReference(*ds, referenced_, sources_, context.studyInstanceUID, writer_);
+  context_.writeCommonInstanceReference(*ds, context.studyInstanceUID, writer_);
   return ds;
 }
 
 void Document::writeSegmentationImage(DcmDataset& ds) const {
   const std::string& json = metadata_.sourceFile;
+  const bool colour = !(plan_.type == SegmentationType::Labelmap && options_.palette);
   writer_.put(ds, DCM_SegmentationType, toString(plan_.type));
   if (plan_.type == SegmentationType::Fractional) {
     writer_.put(ds, DCM_SegmentationFractionalType, toString(options_.fractionalType));
     writer_.putUint16(ds, DCM_MaximumFractionalValue, 255);
   }
   writer_.put(ds, DCM_SegmentsOverlap, toString(plan_.overlap));
-  writer_.put(ds, DCM_ContentLabel, metadata_.contentLabel, json + " ContentLabel");
-  writer_.put(ds, DCM_ContentDescription, metadata_.contentDescription, json + " ContentDescription");
-  writer_.put(ds, DCM_ContentCreatorName, metadata_.contentCreatorName, json + " ContentCreatorName");
+  writer_.put(ds, DCM_ContentLabel, metadata_.contentLabel, {json, "ContentLabel"});
+  writer_.put(ds, DCM_ContentDescription, metadata_.contentDescription, {json, "ContentDescription"});
+  writer_.put(ds, DCM_ContentCreatorName, metadata_.contentCreatorName, {json, "ContentCreatorName"});
   if (plan_.type == SegmentationType::Labelmap && plan_.labelmapBackground)
-    writeSegmentItem(dicom::appendItem(ds, DCM_SegmentSequence), 0, backgroundSegment(), true, writer_, "");
+    writeSegmentItem(dicom::appendItem(ds, DCM_SegmentSequence), 0, backgroundSegment(), colour, writer_, {});
   for (const auto& s : plan_.segments) {
-    const std::string origin = json + " segmentAttributes[" + std::to_string(s.file) + "] labelID " +
-                               std::to_string(s.label);
-    writeSegmentItem(dicom::appendItem(ds, DCM_SegmentSequence), s.number, s.description, true, writer_, origin);
+    const dicom::Origin origin{json, "segmentAttributes[" + std::to_string(s.file) + "] labelID " +
+                                         std::to_string(s.label)};
+    writeSegmentItem(dicom::appendItem(ds, DCM_SegmentSequence), s.number, s.description, colour, writer_, origin);
   }
+}
+
+void Document::writePalette(DcmDataset& ds) const {
+  // Palette Color Lookup Table: entry v is the colour of Segment v (black for
+  // the background and for values no segment uses).
+  std::uint32_t entries = 1;
+  for (const auto& s : plan_.segments) entries = std::max<std::uint32_t>(entries, s.number + 1u);
+  std::vector<Uint16> red(entries, 0), green(entries, 0), blue(entries, 0);
+  for (const auto& s : plan_.segments) {
+    const RGB rgb = labToRgb(s.description.effectiveLab());
+    red[s.number] = static_cast<Uint16>(rgb[0] * 257);
+    green[s.number] = static_cast<Uint16>(rgb[1] * 257);
+    blue[s.number] = static_cast<Uint16>(rgb[2] * 257);
+  }
+  // Descriptor: number of entries (0 means 65536), first value mapped, bits per entry.
+  const Uint16 count = entries >= 65536 ? 0 : static_cast<Uint16>(entries);
+  const struct {
+    DcmTagKey descriptor, data;
+    const std::vector<Uint16>& values;
+  } tables[] = {{DCM_RedPaletteColorLookupTableDescriptor, DCM_RedPaletteColorLookupTableData, red},
+                {DCM_GreenPaletteColorLookupTableDescriptor, DCM_GreenPaletteColorLookupTableData, green},
+                {DCM_BluePaletteColorLookupTableDescriptor, DCM_BluePaletteColorLookupTableData, blue}};
+  for (const auto& t : tables) {
+    writer_.putUint16Array(ds, t.descriptor, {count, 0, 16});
+    auto* data = new DcmOtherByteOtherWord(DcmTag(t.data, EVR_OW));
+    data->putUint16Array(t.values.data(), static_cast<unsigned long>(t.values.size()));
+    ds.insert(data, OFTrue);
+  }
+  const std::vector<std::uint8_t> profile = dicom::srgbIccProfile();
+  ds.putAndInsertUint8Array(DCM_ICCProfile, profile.data(), static_cast<unsigned long>(profile.size()));
+  writer_.put(ds, DCM_ColorSpace, "SRGB");
 }
 
 void Document::writeSharedGroups(DcmDataset& ds) const {
   DcmItem& shared = dicom::appendItem(ds, DCM_SharedFunctionalGroupsSequence);
-  const Grid& grid = images_.front().volume.grid;
+  const Grid& grid = grids_.front();
   dicom::writePixelMeasures(shared, grid, writer_);
   dicom::writePlaneOrientation(shared, grid, writer_);
-  if (!options_.referencesGeometryCheck && !referenced_.empty()) {
-    std::vector<SourceReference> all;
-    for (std::size_t i : referenced_) {
-      const SourceInstance& src = sources_.instances()[i];
-      if (src.multiFrame) {
-        for (const auto& f : src.frames) all.push_back({i, f.frameNumber});
-      } else {
-        all.push_back({i, 0});
-      }
-    }
-    dicom::writeDerivationImage(shared, all, sources_, derivation_, writer_);
-  }
+  context_.writeSharedReferences(shared, writer_);
 }
 
 void Document::fillPerFrame(std::size_t index, DcmItem& item) const {
   const PlannedFrame& frame = plan_.frames[index];
-  const Grid& grid = images_[frame.file].volume.grid;
+  const Vec3 position = grids_[frame.file].slicePosition(frame.slice);
   if (plan_.type == SegmentationType::Labelmap) {
     dicom::writeFrameContent(item, {1u, frame.position}, writer_, "1", frame.position);
   } else {
     const PlannedSegment& seg = plan_.segments[frame.segment];
     dicom::writeFrameContent(item, {seg.number, frame.position}, writer_);
   }
-  dicom::writePlanePosition(item, grid.slicePosition(frame.slice), writer_);
+  dicom::writePlanePosition(item, position, writer_);
   if (plan_.type != SegmentationType::Labelmap)
     writer_.putUint16(dicom::appendItem(item, DCM_SegmentIdentificationSequence), DCM_ReferencedSegmentNumber,
                       plan_.segments[frame.segment].number);
-  const auto& refs = referencesOf(frame);
-  if (!refs.empty()) dicom::writeDerivationImage(item, refs, sources_, derivation_, writer_);
+  context_.writeFrameReferences(frame, position, item, writer_);
 }
 
 }  // namespace qidcm::seg

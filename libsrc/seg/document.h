@@ -10,16 +10,16 @@
 
 #include "dicom/dataset_util.h"
 #include "dicom/functional_groups.h"
+#include "seg/context.h"
 #include "seg/plan.h"
 
 namespace qidcm::seg {
 
 class Document {
  public:
-  // `matches[f]` are the source matches of image f (empty when the geometry
-  // check is off).
-  Document(const Plan& plan, const std::vector<LabelImage>& images, const Metadata& metadata,
-           const SourceIndex& sources, const std::vector<SliceMatch>& matches, const WriterOptions& options);
+  // `grids[f]` places the frames of image f.
+  Document(const Plan& plan, const std::vector<Grid>& grids, const Metadata& metadata,
+           const DocumentContext& context, const WriterOptions& options);
 
   // Everything but the Per-frame Functional Groups and the Pixel Data.
   std::unique_ptr<DcmDataset> head() const;
@@ -28,23 +28,18 @@ class Document {
 
   const std::string& sopInstanceUID() const { return sopInstanceUID_; }
   const std::string& seriesInstanceUID() const { return seriesInstanceUID_; }
-  std::size_t referencedInstances() const { return referenced_.size(); }
 
  private:
-  const std::vector<SourceReference>& referencesOf(const PlannedFrame& frame) const;
   void writeSegmentationImage(DcmDataset& ds) const;
+  void writePalette(DcmDataset& ds) const;
   void writeSharedGroups(DcmDataset& ds) const;
 
   const Plan& plan_;
-  const std::vector<LabelImage>& images_;
+  const std::vector<Grid>& grids_;
   const Metadata& metadata_;
-  const SourceIndex& sources_;
-  const std::vector<SliceMatch>& matches_;
+  const DocumentContext& context_;
   const WriterOptions& options_;
   dicom::ValueWriter writer_;
-  dicom::Derivation derivation_;
-  std::size_t primaryInstance_;
-  std::vector<std::size_t> referenced_;  // instances referenced anywhere
   std::string sopInstanceUID_;
   std::string seriesInstanceUID_;
 };

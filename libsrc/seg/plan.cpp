@@ -426,6 +426,11 @@ Plan makePlan(const std::vector<LabelImage>& images, const Metadata& metadata, c
     }
   }
   checkGrids(images, options.type);
+  const Grid& first = images.front().volume.grid;
+  if (first.columns() > 65535 || first.rows() > 65535)
+    throwInput(images.front().path, "",
+               "slices of " + std::to_string(first.columns()) + "x" + std::to_string(first.rows()) +
+                   " exceed DICOM's 65535 rows or columns");
   plan.segments = numberSegments(metadata, options, metadataFile);
   if (options.type == SegmentationType::Fractional) {
     for (const auto& s : plan.segments)
@@ -491,7 +496,7 @@ Plan makePlan(const std::vector<LabelImage>& images, const Metadata& metadata, c
     }
     std::uint16_t maxNumber = 0;
     for (const auto& s : plan.segments) maxNumber = std::max(maxNumber, s.number);
-    plan.bitsAllocated = maxNumber > 255 ? 16 : 8;
+    plan.bitsAllocated = (maxNumber > 255 || options.force16Bit) ? 16 : 8;
   } else {
     for (std::size_t s = 0; s < plan.segments.size(); ++s) {
       const PlannedSegment& seg = plan.segments[s];

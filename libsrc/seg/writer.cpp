@@ -65,7 +65,10 @@ WriteSummary writeSegmentation(const std::vector<LabelImage>& images, const Meta
     log::PhaseTimer timer("match slices to sources");
     matches = matchSources(images, sources, options);
   }
-  Document document(plan, images, metadata, sources, matches, options);
+  std::vector<Grid> grids;
+  for (const auto& image : images) grids.push_back(image.volume.grid);
+  const SourceSeriesContext context(sources, matches, plan, options.referencesGeometryCheck);
+  Document document(plan, grids, metadata, context, options);
   FrameEncoder encoder(plan, images);
   {
     log::PhaseTimer timer("write document and frames");
@@ -90,7 +93,7 @@ WriteSummary writeSegmentation(const std::vector<LabelImage>& images, const Meta
   summary.seriesInstanceUID = document.seriesInstanceUID();
   summary.segments = plan.segments.size();
   summary.frames = plan.frames.size();
-  summary.referencedInstances = document.referencedInstances();
+  summary.referencedInstances = context.referencedInstances();
   for (const auto& m : matches) summary.matchedSlices += m.matchedSlices;
   summary.overlap = plan.overlap;
   return summary;

@@ -29,6 +29,10 @@ struct WriterOptions {
   SegmentationFractionalType fractionalType = SegmentationFractionalType::Probability;
   // Slices match a source plane within this fraction of the slice spacing.
   double matchTolerance = 0.1;
+  // LABELMAP: 16-bit pixels even when every Segment Number fits 8 bits.
+  bool force16Bit = false;
+  // LABELMAP: PALETTE COLOR pixels with a colour lookup table and an sRGB ICC profile.
+  bool palette = false;
 };
 
 // A label image and the file it came from (named in messages).

@@ -1,0 +1,16 @@
+#pragma once
+// JPEG 2000 frame decoding through OpenJPEG (DCMTK has no JPEG 2000 codec).
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+namespace qidcm::codec {
+
+// Decodes a JPEG 2000 codestream (or JP2 file) holding one single-component
+// frame of `columns` x `rows` samples into `out`: one byte per sample when
+// `bytesPerSample` is 1, little-endian 16-bit samples when 2. Throws
+// std::runtime_error describing the problem.
+void j2kDecodeFrame(const std::uint8_t* data, std::size_t size, std::size_t columns, std::size_t rows,
+                    unsigned bytesPerSample, std::vector<std::uint8_t>& out);
+
+}  // namespace qidcm::codec

@@ -1,0 +1,111 @@
+#include "codec/rle.h"
+
+#include <algorithm>
+#include <cstring>
+#include <stdexcept>
+
+namespace qidcm::codec {
+namespace {
+
+std::uint32_t readUint32(const std::uint8_t* p) {
+  return static_cast<std::uint32_t>(p[0]) | (static_cast<std::uint32_t>(p[1]) << 8) |
+         (static_cast<std::uint32_t>(p[2]) << 16) | (static_cast<std::uint32_t>(p[3]) << 24);
+}
+
+void writeUint32(std::uint8_t* p, std::uint32_t v) {
+  for (int n = 0; n < 4; ++n) p[n] = static_cast<std::uint8_t>((v >> (8 * n)) & 0xff);
+}
+
+// PackBits: n in [0,127] copies n+1 literal bytes; n in [-127,-1] repeats the
+// next byte 1-n times; -128 is a no-op.
+void unpackBitsSegment(const std::uint8_t* in, std::size_t size, std::uint8_t* out, std::size_t want) {
+  std::size_t i = 0, o = 0;
+  while (o < want && i < size) {
+    const auto n = static_cast<std::int8_t>(in[i++]);
+    if (n >= 0) {
+      const std::size_t count = static_cast<std::size_t>(n) + 1;
+      if (i + count > size) throw std::runtime_error("RLE literal run past the end of its segment");
+      const std::size_t take = std::min(count, want - o);
+      std::memcpy(out + o, in + i, take);
+      o += take;
+      i += count;
+    } else if (n != -128) {
+      if (i >= size) throw std::runtime_error("RLE replicate run past the end of its segment");
+      const std::size_t count = static_cast<std::size_t>(1 - n);
+      const std::size_t take = std::min(count, want - o);
+      std::memset(out + o, in[i++], take);
+      o += take;
+    }
+  }
+  if (o < want)
+    throw std::runtime_error("RLE segment decodes to " + std::to_string(o) + " bytes, " + std::to_string(want) +
+                             " expected");
+}
+
+void packBitsSegment(const std::uint8_t* in, std::size_t size, std::vector<std::uint8_t>& out) {
+  std::size_t i = 0;
+  while (i < size) {
+    // A run of at least 2 equal bytes is replicated; otherwise collect literals.
+    std::size_t run = 1;
+    while (i + run < size && run < 128 && in[i + run] == in[i]) ++run;
+    if (run >= 2) {
+      out.push_back(static_cast<std::uint8_t>(static_cast<std::int8_t>(1 - static_cast<int>(run))));
+      out.push_back(in[i]);
+      i += run;
+      continue;
+    }
+    std::size_t start = i, count = 0;
+    while (i < size && count < 128) {
+      if (i + 1 < size && in[i + 1] == in[i]) break;
+      ++i;
+      ++count;
+    }
+    if (count == 0) {  // next two bytes are equal: handled as a run above
+      continue;
+    }
+    out.push_back(static_cast<std::uint8_t>(count - 1));
+    out.insert(out.end(), in + start, in + start + count);
+  }
+}
+
+}  // namespace
+
+void rleDecodeFrame(const std::uint8_t* data, std::size_t size, std::size_t samples, unsigned bytesPerSample,
+                    std::vector<std::uint8_t>& out) {
+  if (size < 64) throw std::runtime_error("RLE frame shorter than its 64-byte header");
+  const std::uint32_t segments = readUint32(data);
+  if (segments != bytesPerSample)
+    throw std::runtime_error("RLE header declares " + std::to_string(segments) + " segment(s), " +
+                             std::to_string(bytesPerSample) + " expected");
+  std::uint32_t offsets[16];
+  for (int n = 0; n < 15; ++n) offsets[n] = readUint32(data + 4 + 4 * n);
+  out.resize(samples * bytesPerSample);
+  std::vector<std::uint8_t> plane(samples);
+  for (std::uint32_t s = 0; s < segments; ++s) {
+    const std::size_t begin = offsets[s];
+    const std::size_t end = (s + 1 < segments) ? offsets[s + 1] : size;
+    if (begin < 64 || begin > end || end > size)
+      throw std::runtime_error("RLE segment " + std::to_string(s + 1) + " offset " + std::to_string(begin) +
+                               " lies outside the frame");
+    unpackBitsSegment(data + begin, end - begin, plane.data(), samples);
+    // Segment 0 holds the most significant byte.
+    const unsigned byteIndex = bytesPerSample - 1 - s;
+    for (std::size_t n = 0; n < samples; ++n) out[n * bytesPerSample + byteIndex] = plane[n];
+  }
+}
+
+std::vector<std::uint8_t> rleEncodeFrame(const std::uint8_t* data, std::size_t samples, unsigned bytesPerSample) {
+  std::vector<std::uint8_t> out(64, 0);
+  writeUint32(out.data(), bytesPerSample);
+  std::vector<std::uint8_t> plane(samples);
+  for (unsigned s = 0; s < bytesPerSample; ++s) {
+    writeUint32(out.data() + 4 + 4 * s, static_cast<std::uint32_t>(out.size()));
+    const unsigned byteIndex = bytesPerSample - 1 - s;
+    for (std::size_t n = 0; n < samples; ++n) plane[n] = data[n * bytesPerSample + byteIndex];
+    packBitsSegment(plane.data(), samples, out);
+    if (out.size() & 1u) out.push_back(0);  // each segment starts at an even offset
+  }
+  return out;
+}
+
+}  // namespace qidcm::codec

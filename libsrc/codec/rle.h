@@ -1,0 +1,24 @@
+#pragma once
+// DICOM RLE Lossless (PS3.5 Annex G): a 64-byte header with the number of
+// segments and their offsets, then one PackBits-coded segment per byte plane
+// (most significant byte first). Single-bit frames are coded as the frame's
+// packed bytes in one segment.
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace qidcm::codec {
+
+// Decodes one RLE frame into `out`, which receives exactly `expectedBytes`
+// bytes laid out as native little-endian samples: byte planes are
+// interleaved back (`bytesPerSample` = number of segments). Throws
+// std::runtime_error describing the defect for malformed input.
+void rleDecodeFrame(const std::uint8_t* data, std::size_t size, std::size_t samples, unsigned bytesPerSample,
+                    std::vector<std::uint8_t>& out);
+
+// Encodes one frame of `samples` samples of `bytesPerSample` bytes (little
+// endian) as RLE. Used by the writers and by tests.
+std::vector<std::uint8_t> rleEncodeFrame(const std::uint8_t* data, std::size_t samples, unsigned bytesPerSample);
+
+}  // namespace qidcm::codec

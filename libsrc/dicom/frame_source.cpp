@@ -1,0 +1,252 @@
+#include "dicom/frame_source.h"
+
+#include <dcmtk/dcmdata/dcdeftag.h>
+#include <dcmtk/dcmdata/dcpixel.h>
+#include <dcmtk/dcmdata/dcpixseq.h>
+#include <dcmtk/dcmdata/dcpxitem.h>
+#include <dcmtk/dcmdata/dcrledrg.h>
+#include <dcmtk/dcmjpeg/djdecode.h>
+#include <dcmtk/dcmjpls/djdecode.h>
+
+#include <cstring>
+#include <mutex>
+#include <stdexcept>
+
+#include "codec/deflate.h"
+#include "codec/j2k.h"
+#include "codec/rle.h"
+#include "dicom/dataset_util.h"
+#include "qidcm/error.h"
+
+namespace qidcm::dicom {
+namespace {
+
+const char* kDeflatedImageFrameCompression = "1.2.840.10008.1.2.8.1";
+
+enum class Codec { Native, Rle, Jpeg2000, DeflatedFrames, Dcmtk };
+
+Codec codecFor(E_TransferSyntax xfer, const std::string& uid) {
+  if (uid == kDeflatedImageFrameCompression) return Codec::DeflatedFrames;
+  switch (xfer) {
+    case EXS_LittleEndianImplicit:
+    case EXS_LittleEndianExplicit:
+    case EXS_BigEndianExplicit:
+    case EXS_DeflatedLittleEndianExplicit: return Codec::Native;
+    case EXS_RLELossless: return Codec::Rle;
+    case EXS_JPEG2000LosslessOnly:
+    case EXS_JPEG2000:
+    case EXS_JPEG2000MulticomponentLosslessOnly:
+    case EXS_JPEG2000Multicomponent: return Codec::Jpeg2000;
+    default: break;
+  }
+  // High-Throughput JPEG 2000 (not known to DCMTK 3.6.7): OpenJPEG 2.5 decodes it.
+  if (uid == "1.2.840.10008.1.2.4.201" || uid == "1.2.840.10008.1.2.4.202" || uid == "1.2.840.10008.1.2.4.203")
+    return Codec::Jpeg2000;
+  return Codec::Dcmtk;
+}
+
+}  // namespace
+
+void registerDcmtkCodecs() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    DJLSDecoderRegistration::registerCodecs();
+    DJDecoderRegistration::registerCodecs();
+    DcmRLEDecoderRegistration::registerCodecs();
+  });
+}
+
+std::string FrameSource::transferSyntaxName() const { return DcmXfer(xfer_).getXferName(); }
+
+FrameSource::FrameSource(DcmDataset& dataset, E_TransferSyntax xfer, const std::string& path, std::size_t frames)
+    : dataset_(dataset), xfer_(xfer), path_(path), frames_(frames) {
+  Uint16 rows = 0, columns = 0, bits = 0, samples = 1;
+  dataset.findAndGetUint16(DCM_Rows, rows);
+  dataset.findAndGetUint16(DCM_Columns, columns);
+  dataset.findAndGetUint16(DCM_BitsAllocated, bits);
+  dataset.findAndGetUint16(DCM_SamplesPerPixel, samples);
+  if (rows == 0) throwInput(path, attributeName(DCM_Rows), "missing or zero");
+  if (columns == 0) throwInput(path, attributeName(DCM_Columns), "missing or zero");
+  if (bits != 1 && bits != 8 && bits != 16)
+    throwInput(path, attributeName(DCM_BitsAllocated), "is " + std::to_string(bits) + "; 1, 8 or 16 expected");
+  if (samples != 1) throwInput(path, attributeName(DCM_SamplesPerPixel), "is " + std::to_string(samples) + "; 1 expected");
+  rows_ = rows;
+  columns_ = columns;
+  bitsAllocated_ = bits;
+
+  DcmElement* element = nullptr;
+  if (dataset.findAndGetElement(DCM_PixelData, element).bad() || !element)
+    throwInput(path, attributeName(DCM_PixelData), "missing");
+  auto* pixelData = dynamic_cast<DcmPixelData*>(element);
+  const std::string uid = DcmXfer(xfer).getXferID();
+  const Codec codec = codecFor(xfer, uid);
+  encapsulated_ = codec != Codec::Native;
+  if (!encapsulated_) {
+    const std::uint64_t pixels = static_cast<std::uint64_t>(rows_) * columns_ * frames_;
+    const std::uint64_t needed = bits == 1 ? (pixels + 7) / 8 : pixels * (bits / 8);
+    if (bits == 16) {
+      Uint16* words = nullptr;
+      if (element->getUint16Array(words).bad() || !words) {
+        // Some writers use OB for 16-bit data: read it as bytes in little-endian order.
+        Uint8* bytes = nullptr;
+        if (element->getUint8Array(bytes).bad() || !bytes) throwInput(path, attributeName(DCM_PixelData), "cannot be read");
+        native_ = bytes;
+      } else {
+        native_ = reinterpret_cast<const std::uint8_t*>(words);
+      }
+    } else {
+      Uint8* bytes = nullptr;
+      if (element->getUint8Array(bytes).bad() || !bytes) {
+        // 8-bit data stored as OW in big endian: DCMTK swaps words to host order,
+        // which restores the byte sequence on little-endian hosts.
+        Uint16* words = nullptr;
+        if (element->getUint16Array(words).bad() || !words)
+          throwInput(path, attributeName(DCM_PixelData), "cannot be read");
+        native_ = reinterpret_cast<const std::uint8_t*>(words);
+      } else {
+        native_ = bytes;
+      }
+    }
+    nativeLength_ = element->getLength();
+    if (nativeLength_ < needed)
+      throwInput(path, attributeName(DCM_PixelData),
+                 "holds " + std::to_string(nativeLength_) + " bytes, but " + std::to_string(frames_) + " frame(s) of " +
+                     std::to_string(rows_) + "x" + std::to_string(columns_) + " at " + std::to_string(bits) +
+                     " bit(s) need " + std::to_string(needed));
+    return;
+  }
+  if (!pixelData) throwInput(path, attributeName(DCM_PixelData), "is not pixel data");
+  if (codec == Codec::Dcmtk) {
+    registerDcmtkCodecs();
+    dcmtkCodec_ = true;
+    return;
+  }
+  mapFragments();
+}
+
+void FrameSource::mapFragments() {
+  auto* pixelData = dynamic_cast<DcmPixelData*>([&] {
+    DcmElement* e = nullptr;
+    dataset_.findAndGetElement(DCM_PixelData, e);
+    return e;
+  }());
+  DcmPixelSequence* sequence = nullptr;
+  if (pixelData->getEncapsulatedRepresentation(xfer_, nullptr, sequence).bad() || !sequence)
+    throwInput(path_, attributeName(DCM_PixelData), "is not encapsulated although the transfer syntax is " +
+                                                        transferSyntaxName());
+  const unsigned long items = sequence->card();
+  if (items < 2) throwInput(path_, attributeName(DCM_PixelData), "holds no fragment");
+  std::vector<Fragment> fragments;
+  std::vector<std::uint64_t> itemOffsets;  // offset of each fragment item from the first one
+  std::uint64_t offset = 0;
+  for (unsigned long n = 1; n < items; ++n) {
+    DcmPixelItem* item = nullptr;
+    sequence->getItem(item, n);
+    Uint8* data = nullptr;
+    if (item) item->getUint8Array(data);
+    const std::size_t size = item ? item->getLength() : 0;
+    fragments.push_back({data, data ? size : 0});
+    itemOffsets.push_back(offset);
+    offset += 8 + size;
+  }
+  // Basic Offset Table: byte offsets of each frame's first fragment.
+  std::vector<std::uint64_t> table;
+  DcmPixelItem* first = nullptr;
+  sequence->getItem(first, 0);
+  if (first && first->getLength() >= 4) {
+    Uint8* data = nullptr;
+    first->getUint8Array(data);
+    for (std::size_t n = 0; data && n + 4 <= first->getLength(); n += 4)
+      table.push_back(static_cast<std::uint64_t>(data[n]) | (static_cast<std::uint64_t>(data[n + 1]) << 8) |
+                      (static_cast<std::uint64_t>(data[n + 2]) << 16) | (static_cast<std::uint64_t>(data[n + 3]) << 24));
+  }
+  frameFragments_.assign(frames_, {});
+  if (table.size() == frames_) {
+    std::size_t next = 0;
+    for (std::size_t f = 0; f < frames_; ++f) {
+      const std::uint64_t end = f + 1 < frames_ ? table[f + 1] : UINT64_MAX;
+      while (next < fragments.size() && itemOffsets[next] < table[f]) ++next;
+      if (next >= fragments.size() || itemOffsets[next] != table[f])
+        throwInput(path_, "Basic Offset Table", "offset of frame " + std::to_string(f + 1) + " does not start a fragment");
+      while (next < fragments.size() && itemOffsets[next] < end) frameFragments_[f].push_back(fragments[next++]);
+    }
+  } else if (fragments.size() == frames_) {
+    for (std::size_t f = 0; f < frames_; ++f) frameFragments_[f].push_back(fragments[f]);
+  } else if (frames_ == 1) {
+    frameFragments_[0] = fragments;
+  } else {
+    throwInput(path_, attributeName(DCM_PixelData),
+               std::to_string(fragments.size()) + " fragments for " + std::to_string(frames_) +
+                   " frames and no usable Basic Offset Table; cannot tell the frames apart");
+  }
+}
+
+std::vector<std::uint8_t> FrameSource::frameBytes(std::size_t index) const {
+  const auto& parts = frameFragments_[index];
+  if (parts.size() == 1) return {parts[0].data, parts[0].data + parts[0].size};
+  std::vector<std::uint8_t> joined;
+  for (const auto& p : parts) joined.insert(joined.end(), p.data, p.data + p.size);
+  return joined;
+}
+
+FrameSource::Frame FrameSource::frame(std::size_t index, std::vector<std::uint8_t>& scratch) const {
+  if (index >= frames_) throwInternal("frame index out of range");
+  const std::size_t pixels = rows_ * columns_;
+  if (!encapsulated_) {
+    if (bitsAllocated_ == 1) {
+      const std::uint64_t bit = static_cast<std::uint64_t>(index) * pixels;
+      return {native_ + bit / 8, static_cast<std::size_t>(bit % 8)};
+    }
+    return {native_ + index * pixels * (bitsAllocated_ / 8), 0};
+  }
+  const unsigned bytesPerSample = bitsAllocated_ == 16 ? 2 : 1;
+  const std::size_t expected = bitsAllocated_ == 1 ? (pixels + 7) / 8 : pixels * bytesPerSample;
+  try {
+    if (dcmtkCodec_) {
+      DcmElement* e = nullptr;
+      dataset_.findAndGetElement(DCM_PixelData, e);
+      auto* pixelData = dynamic_cast<DcmPixelData*>(e);
+      if (bitsAllocated_ == 1) throw std::runtime_error("single-bit frames cannot use this transfer syntax");
+      scratch.assign(expected + (expected & 1u), 0);
+      Uint32 startFragment = 0;
+      OFString colourModel;
+      OFCondition status = pixelData->getUncompressedFrame(&dataset_, static_cast<Uint32>(index), startFragment,
+                                                           scratch.data(), static_cast<Uint32>(scratch.size()),
+                                                           colourModel);
+      if (status.bad()) throw std::runtime_error(status.text());
+      return {scratch.data(), 0};
+    }
+    const std::vector<std::uint8_t> bytes = frameBytes(index);
+    const std::string uid = DcmXfer(xfer_).getXferID();
+    switch (codecFor(xfer_, uid)) {
+      case Codec::Rle:
+        // Single-bit frames: one segment of the frame's packed bytes.
+        if (bitsAllocated_ == 1)
+          codec::rleDecodeFrame(bytes.data(), bytes.size(), expected, 1, scratch);
+        else
+          codec::rleDecodeFrame(bytes.data(), bytes.size(), pixels, bytesPerSample, scratch);
+        break;
+      case Codec::DeflatedFrames:
+        codec::inflateFrame(bytes.data(), bytes.size(), expected, scratch);
+        break;
+      case Codec::Jpeg2000:
+        if (bitsAllocated_ == 1) {
+          std::vector<std::uint8_t> samples;
+          codec::j2kDecodeFrame(bytes.data(), bytes.size(), columns_, rows_, 1, samples);
+          scratch.assign(expected, 0);
+          for (std::size_t n = 0; n < pixels; ++n)
+            if (samples[n]) scratch[n >> 3] |= static_cast<std::uint8_t>(1u << (n & 7));
+        } else {
+          codec::j2kDecodeFrame(bytes.data(), bytes.size(), columns_, rows_, bytesPerSample, scratch);
+        }
+        break;
+      default: throw std::runtime_error("unsupported transfer syntax");
+    }
+  } catch (const std::runtime_error& e) {
+    throwInput(path_, attributeName(DCM_PixelData),
+               "frame " + std::to_string(index + 1) + " (" + transferSyntaxName() + "): " + e.what());
+  }
+  return {scratch.data(), 0};
+}
+
+}  // namespace qidcm::dicom

@@ -1,0 +1,64 @@
+#pragma once
+// Decoded access to the frames of a multi-frame image, whatever the transfer
+// syntax: native (any byte order, single-bit frames not byte-aligned),
+// deflated data sets, RLE, JPEG-LS (DCMTK), JPEG 2000 (OpenJPEG) and
+// Deflated Image Frame Compression. Single-bit frames stay bit-packed.
+#include <dcmtk/config/osconfig.h>
+#include <dcmtk/dcmdata/dcdatset.h>
+#include <dcmtk/dcmdata/dcxfer.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace qidcm::dicom {
+
+class FrameSource {
+ public:
+  // `dataset` must outlive the FrameSource. Throws Error (Input) naming `path`
+  // and the attribute when the pixel data cannot hold the declared frames.
+  FrameSource(DcmDataset& dataset, E_TransferSyntax xfer, const std::string& path, std::size_t frames);
+
+  std::size_t frames() const { return frames_; }
+  std::size_t rows() const { return rows_; }
+  std::size_t columns() const { return columns_; }
+  unsigned bitsAllocated() const { return bitsAllocated_; }
+  std::size_t pixelsPerFrame() const { return rows_ * columns_; }
+  bool encapsulated() const { return encapsulated_; }
+  // Whether frame() may be called from several threads at once.
+  bool threadSafe() const { return !dcmtkCodec_; }
+  std::string transferSyntaxName() const;
+
+  struct Frame {
+    const std::uint8_t* data = nullptr;  // bits (1-bit), bytes (8-bit) or little-endian uint16 (16-bit)
+    std::size_t bitOffset = 0;           // first pixel's bit, for 1-bit frames
+  };
+  // Frame `index` (0-based). `scratch` holds decoded data for compressed
+  // frames; the result points into it or into the dataset. Throws Error.
+  Frame frame(std::size_t index, std::vector<std::uint8_t>& scratch) const;
+
+ private:
+  void mapFragments();
+  std::vector<std::uint8_t> frameBytes(std::size_t index) const;
+
+  DcmDataset& dataset_;
+  E_TransferSyntax xfer_;
+  std::string path_;
+  std::size_t frames_, rows_ = 0, columns_ = 0;
+  unsigned bitsAllocated_ = 0;
+  bool encapsulated_ = false;
+  bool dcmtkCodec_ = false;
+  const std::uint8_t* native_ = nullptr;  // native pixel data (host byte order for 16-bit)
+  std::uint64_t nativeLength_ = 0;
+  // Encapsulated: fragments of each frame.
+  struct Fragment {
+    const std::uint8_t* data;
+    std::size_t size;
+  };
+  std::vector<std::vector<Fragment>> frameFragments_;
+};
+
+// Registers DCMTK's decoders (JPEG-LS, JPEG, RLE) once.
+void registerDcmtkCodecs();
+
+}  // namespace qidcm::dicom

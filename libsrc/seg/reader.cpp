@@ -1,0 +1,307 @@
+#include "qidcm/seg/reader.h"
+
+#include <algorithm>
+#include <cctype>
+#include <fstream>
+#include <set>
+#include <nlohmann/json.hpp>
+
+#include "codec/bits.h"
+#include "core/output_transaction.h"
+#include "qidcm/error.h"
+#include "qidcm/image_io.h"
+#include "qidcm/log.h"
+#include "qidcm/schema.h"
+#include "seg/overlap.h"
+#include "seg/segmentation_file.h"
+
+namespace qidcm::seg {
+namespace {
+
+// ---------------------------------------------------------------------------
+// Painting frames into volumes.
+
+template <typename T>
+void paintBits(const SegmentationFile& seg, std::size_t f, T value, Volume& out) {
+  const FramePlacement& place = seg.frames()[f];
+  const FrameView v = seg.frame(f);
+  const Grid& g = out.grid;
+  const std::size_t plane = g.slicePixels(), fcols = seg.frameColumns();
+  T* slice = out.samples<T>() + place.slice * plane;
+  if (!seg.slide()) {
+    codec::forEachSetBit(v.data, v.bitOffset, seg.frameRows() * fcols, [&](std::size_t p) { slice[p] = value; });
+    return;
+  }
+  codec::forEachSetBit(v.data, v.bitOffset, seg.frameRows() * fcols, [&](std::size_t p) {
+    const std::size_t i = place.column + p % fcols, j = place.row + p / fcols;
+    if (i < g.columns() && j < g.rows()) slice[j * g.columns() + i] = value;
+  });
+}
+
+// Copies stored samples (8 or 16 bit) through `map` into the volume; `skip`
+// values are not written (0 for fractions, so that overlapping tiles keep
+// what is there).
+template <typename T, typename Map>
+void paintSamples(const SegmentationFile& seg, std::size_t f, Volume& out, Map&& map) {
+  const FramePlacement& place = seg.frames()[f];
+  const FrameView v = seg.frame(f);
+  const Grid& g = out.grid;
+  const std::size_t fcols = seg.frameColumns(), frows = seg.frameRows();
+  T* slice = out.samples<T>() + place.slice * g.slicePixels();
+  const bool wide = seg.bitsAllocated() == 16;
+  for (std::size_t j = 0; j < frows; ++j) {
+    const std::size_t gj = place.row + j;
+    if (gj >= g.rows()) break;
+    for (std::size_t i = 0; i < fcols; ++i) {
+      const std::size_t gi = place.column + i;
+      if (gi >= g.columns()) break;
+      const std::size_t p = j * fcols + i;
+      const unsigned stored = wide ? (v.data[2 * p] | (v.data[2 * p + 1] << 8)) : v.data[p];
+      map(slice[gj * g.columns() + gi], stored);
+    }
+  }
+}
+
+Volume emptyVolume(const Grid& grid, PixelType type) {
+  Volume v;
+  v.grid = grid;
+  v.type = type;
+  v.allocate();
+  v.buffer.zero();
+  return v;
+}
+
+std::vector<std::size_t> framesOf(const SegmentationFile& seg, std::uint16_t segment) {
+  std::vector<std::size_t> list;
+  for (std::size_t f = 0; f < seg.frames().size(); ++f)
+    if (seg.frames()[f].segment == segment) list.push_back(f);
+  return list;
+}
+
+// ---------------------------------------------------------------------------
+// Metadata cleaning: what other writers put in a SEG must still validate
+// against qidcm's schema.
+
+bool isCS(const std::string& v) {
+  if (v.size() > 16) return false;
+  return std::all_of(v.begin(), v.end(), [](char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == ' ' || c == '_';
+  });
+}
+
+std::string cleanCS(const std::string& value, const std::string& what, const std::string& path) {
+  if (isCS(value)) return value;
+  std::string fixed;
+  for (char c : value.substr(0, 16)) {
+    const char u = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    fixed += ((u >= 'A' && u <= 'Z') || (u >= '0' && u <= '9') || u == ' ') ? u : '_';
+  }
+  log::warning(path + ": " + what + " '" + value + "' is not a valid code string; reported as '" + fixed + "'");
+  return fixed;
+}
+
+std::string cleanIS(const std::string& value, const std::string& what, const std::string& path) {
+  if (value.find_first_not_of("+-0123456789 ") == std::string::npos && value.size() <= 12) return value;
+  log::warning(path + ": " + what + " '" + value + "' is not an integer string; left out");
+  return "";
+}
+
+Metadata seriesMetadata(const SegmentationFile& seg) {
+  Metadata m = seg.seriesMetadata();
+  m.sourceFile = seg.path();
+  m.bodyPartExamined = cleanCS(m.bodyPartExamined, "Body Part Examined", seg.path());
+  m.contentLabel = cleanCS(m.contentLabel, "Content Label", seg.path());
+  m.seriesNumber = cleanIS(m.seriesNumber, "Series Number", seg.path());
+  m.instanceNumber = cleanIS(m.instanceNumber, "Instance Number", seg.path());
+  for (std::string* lo : {&m.clinicalTrialSeriesID, &m.clinicalTrialTimePointID,
+                          &m.clinicalTrialCoordinatingCenterName, &m.seriesDescription, &m.contentDescription})
+    if (lo->size() > 64) *lo = lo->substr(0, 64);
+  return m;
+}
+
+PixelType segmentNumberType(const SegmentationFile& seg) {
+  const std::uint16_t highest = seg.segments().empty() ? 0 : seg.segments().rbegin()->first;
+  return highest > 32767 ? PixelType::UInt16 : PixelType::Int16;
+}
+
+}  // namespace
+
+std::string extensionFor(const std::string& type) {
+  if (type == "nrrd") return ".nrrd";
+  if (type == "mhd") return ".mhd";
+  if (type == "mha") return ".mha";
+  if (type == "nii" || type == "nifti") return ".nii.gz";
+  if (type == "hdr") return ".hdr";
+  if (type == "img") return ".img";
+  throwUsage("unknown output type '" + type + "' (nrrd, mhd, mha, nii, nifti, hdr or img)");
+}
+
+Metadata readSegmentation(const std::string& path, const ReaderOptions& options,
+                          const std::function<void(ReaderImage&&)>& sink, ReadSummary* summary) {
+  std::unique_ptr<SegmentationFile> segPtr;
+  {
+    log::PhaseTimer timer("parse the SEG and rebuild its grid");
+    segPtr = std::make_unique<SegmentationFile>(path, options.referenceDirectory);
+  }
+  SegmentationFile& seg = *segPtr;
+  {
+    log::PhaseTimer timer("decode frames");
+    seg.decodeAll();
+  }
+  Metadata metadata = seriesMetadata(seg);
+  const Grid& grid = seg.grid();
+  std::size_t images = 0;
+  auto emit = [&](Volume&& volume, std::vector<SegmentDescription> segments) {
+    metadata.segmentAttributes.push_back(segments);
+    ++images;
+    sink(ReaderImage{std::move(volume), std::move(segments)});
+  };
+  auto describe = [&](std::uint16_t number) {
+    SegmentDescription s = seg.segments().at(number);
+    s.labelID = number;
+    return s;
+  };
+
+  log::PhaseTimer timer("assemble and write images");
+  switch (seg.type()) {
+    case SegmentationType::Labelmap: {
+      const PixelType type = seg.bitsAllocated() == 16 ? PixelType::UInt16 : PixelType::UInt8;
+      Volume v = emptyVolume(grid, type);
+      const std::optional<std::uint16_t> padding = seg.paddingValue();
+      const std::uint16_t maxValue = type == PixelType::UInt8 ? 255 : 65535;
+      // Slices without a frame take the background value.
+      std::uint16_t fill = 0;
+      if (padding && *padding <= maxValue) {
+        fill = *padding;
+      } else if (padding) {
+        log::warning(path + ": Pixel Padding Value " + std::to_string(*padding) + " does not fit " +
+                     std::to_string(seg.bitsAllocated()) + "-bit pixels; slices without a frame are 0");
+      } else if (seg.segments().count(0)) {
+        log::warning(path + ": no Pixel Padding Value designates the background, and segment 0 exists; slices "
+                     "without a frame are 0");
+      }
+      if (fill != 0) {
+        std::vector<bool> covered(grid.slices(), false);
+        for (const auto& f : seg.frames()) covered[f.slice] = true;
+        dispatchPixelType(type, [&](auto zero) {
+          using T = decltype(zero);
+          for (std::size_t k = 0; k < grid.slices(); ++k)
+            if (!covered[k]) std::fill_n(v.samples<T>() + k * grid.slicePixels(), grid.slicePixels(), static_cast<T>(fill));
+        });
+      }
+      std::set<unsigned> unknown;
+      for (std::size_t f = 0; f < seg.frames().size(); ++f)
+        dispatchPixelType(type, [&](auto zero) {
+          using T = decltype(zero);
+          paintSamples<T>(seg, f, v, [&](T& out, unsigned stored) {
+            out = static_cast<T>(stored);
+            if (!seg.segments().count(static_cast<std::uint16_t>(stored)) && !(padding && stored == *padding))
+              unknown.insert(stored);
+          });
+        });
+      if (!unknown.empty())
+        log::warning(path + ": pixel value " + std::to_string(*unknown.begin()) +
+                     " is not described in the Segment Sequence");
+      std::vector<SegmentDescription> list;
+      for (const auto& [number, s] : seg.segments()) {
+        if (padding && number == *padding) continue;  // the designated background
+        if (s.type == codes::backgroundType())
+          log::warning(path + ": segment " + std::to_string(number) +
+                       " is typed Background but not designated by Pixel Padding Value; it is kept");
+        list.push_back(describe(number));
+      }
+      emit(std::move(v), std::move(list));
+      break;
+    }
+    case SegmentationType::Fractional: {
+      if (options.mergeSegments)
+        log::warning(path + ": --mergeSegments does not apply to a FRACTIONAL SEG; one image per segment");
+      const double scale = 1.0 / seg.maximumFractionalValue();
+      for (const auto& [number, s] : seg.segments()) {
+        const PixelType type = options.fractionalAsProbability ? PixelType::Float32 : PixelType::Int16;
+        Volume v = emptyVolume(grid, type);
+        for (std::size_t f : framesOf(seg, number)) {
+          if (options.fractionalAsProbability)
+            paintSamples<float>(seg, f, v, [&](float& out, unsigned stored) {
+              if (stored) out = static_cast<float>(std::min(1.0, stored * scale));
+            });
+          else
+            paintSamples<std::int16_t>(seg, f, v, [&](std::int16_t& out, unsigned stored) {
+              if (stored) out = static_cast<std::int16_t>(std::min(stored, 32767u));
+            });
+        }
+        emit(std::move(v), {describe(number)});
+      }
+      break;
+    }
+    case SegmentationType::Binary: {
+      std::vector<std::uint16_t> numbers;
+      for (const auto& [number, s] : seg.segments()) numbers.push_back(number);
+      std::vector<std::vector<std::uint16_t>> groups;
+      if (options.mergeSegments) {
+        groups = groupSegments(numbers, overlappingSegments(seg));
+      } else {
+        for (std::uint16_t n : numbers) groups.push_back({n});
+      }
+      const PixelType type = segmentNumberType(seg);
+      for (const auto& group : groups) {
+        Volume v = emptyVolume(grid, type);
+        std::vector<SegmentDescription> list;
+        for (std::uint16_t number : group) {
+          for (std::size_t f : framesOf(seg, number))
+            dispatchPixelType(type, [&](auto zero) {
+              using T = decltype(zero);
+              paintBits<T>(seg, f, static_cast<T>(number), v);
+            });
+          list.push_back(describe(number));
+        }
+        emit(std::move(v), std::move(list));
+      }
+      break;
+    }
+  }
+  if (summary) {
+    summary->type = seg.type();
+    summary->transferSyntax = seg.transferSyntax();
+    summary->segments = seg.segments().size();
+    summary->frames = seg.frames().size();
+    summary->images = images;
+    summary->slide = seg.slide();
+    summary->grid = grid;
+  }
+  return metadata;
+}
+
+ReadSummary readSegmentationToFiles(const std::string& input, const std::string& outputDirectory,
+                                    const std::string& prefix, const std::string& outputType,
+                                    const ReaderOptions& options) {
+  const std::string extension = extensionFor(outputType);
+  createDirectories(outputDirectory);
+  OutputTransaction output;
+  const std::string stem = outputDirectory + "/" + (prefix.empty() ? "" : prefix + "-");
+  output.stage(stem + "meta.json");  // fails early when the directory is not writable
+  ReadSummary summary;
+  std::size_t n = 0;
+  const Metadata metadata = readSegmentation(
+      input, options,
+      [&](ReaderImage&& image) {
+        const std::string path = output.stage(stem + std::to_string(++n) + extension);
+        writeImage(path, image.volume, true);
+      },
+      &summary);
+  const nlohmann::json json = toJson(metadata);
+  try {
+    validateAgainstSchema(SchemaId::Segmentation, json, stem + "meta.json");
+  } catch (const Error& e) {
+    throwInternal(std::string("the metadata read from the SEG does not validate: ") + e.what());
+  }
+  {
+    std::ofstream out(output.stage(stem + "meta.json"));
+    out << json.dump(2) << "\n";
+    if (!out) throwOutput(stem + "meta.json", "cannot write");
+  }
+  output.commit();
+  return summary;
+}
+
+}  // namespace qidcm::seg

@@ -1,0 +1,325 @@
+#include "seg/segmentation_file.h"
+
+#include <dcmtk/dcmdata/dcdeftag.h>
+#include <dcmtk/dcmdata/dcmetinf.h>
+#include <dcmtk/dcmdata/dcsequen.h>
+#include <dcmtk/dcmdata/dcuid.h>
+
+#include <atomic>
+#include <cmath>
+#include <set>
+#include <sys/stat.h>
+#include <thread>
+
+#include "dicom/dataset_util.h"
+#include "dicom/dcmtk_setup.h"
+#include "qidcm/error.h"
+#include "qidcm/log.h"
+#include "qidcm/source.h"
+#include "qidcm/stack.h"
+#include "seg/segment.h"
+
+namespace qidcm::seg {
+namespace {
+
+using dicom::attributeName;
+using dicom::getString;
+
+// Functional group macro `seq` for a frame: per-frame first, then shared.
+DcmItem* groupItem(DcmItem* perFrame, DcmItem* shared, const DcmTagKey& seq) {
+  DcmItem* item = nullptr;
+  if (perFrame && perFrame->findAndGetSequenceItem(seq, item, 0).good() && item) return item;
+  if (shared && shared->findAndGetSequenceItem(seq, item, 0).good() && item) return item;
+  return nullptr;
+}
+
+bool readDoubles(DcmItem& item, const DcmTagKey& key, double* out, unsigned count) {
+  for (unsigned n = 0; n < count; ++n) {
+    Float64 v = 0;
+    if (item.findAndGetFloat64(key, v, n).bad() || !std::isfinite(v)) return false;
+    out[n] = v;
+  }
+  return true;
+}
+
+}  // namespace
+
+SegmentationFile::~SegmentationFile() = default;
+
+SegmentationFile::SegmentationFile(const std::string& path, const std::string& referenceDirectory) : path_(path) {
+  dicom::configureDcmtk();
+  struct stat st;
+  if (stat(path.c_str(), &st) != 0) throwInput(path, "", "file not found");
+  if (S_ISDIR(st.st_mode)) throwInput(path, "", "is a directory, not a DICOM file");
+  file_ = std::make_unique<DcmFileFormat>();
+  OFCondition status = file_->loadFile(path.c_str());
+  if (status.bad()) throwInput(path, "", std::string("not a readable DICOM file (") + status.text() + ")");
+  readHeader();
+  readSegments();
+  readFrames(referenceDirectory);
+}
+
+void SegmentationFile::readHeader() {
+  DcmDataset& ds = dataset();
+  const std::string sopClass = getString(ds, DCM_SOPClassUID);
+  if (sopClass.empty()) {
+    const std::string meta = getString(*file_->getMetaInfo(), DCM_MediaStorageSOPClassUID);
+    throwInput(path_, attributeName(DCM_SOPClassUID),
+               "missing" + (meta.empty() ? std::string() : " (the file meta says " + meta + ")") + "; not a SEG");
+  }
+  if (sopClass != kSegmentationStorage && sopClass != kLabelMapSegmentationStorage) {
+    const char* name = dcmFindNameOfUID(sopClass.c_str(), nullptr);
+    throwInput(path_, attributeName(DCM_SOPClassUID),
+               "is " + sopClass + (name ? std::string(" (") + name + ")" : std::string()) +
+                   ", not a Segmentation; nothing to convert");
+  }
+  const std::string typeText = getString(ds, DCM_SegmentationType);
+  auto type = parseSegmentationType(typeText);
+  if (!type)
+    throwInput(path_, attributeName(DCM_SegmentationType),
+               typeText.empty() ? "missing" : "'" + typeText + "' is not BINARY, FRACTIONAL or LABELMAP");
+  type_ = *type;
+  if (sopClass == kLabelMapSegmentationStorage && type_ != SegmentationType::Labelmap)
+    log::warning(path_ + ": Label Map Segmentation Storage with Segmentation Type " + typeText);
+  if (type_ == SegmentationType::Fractional) {
+    Uint16 maxValue = 0;
+    if (ds.findAndGetUint16(DCM_MaximumFractionalValue, maxValue).good() && maxValue > 0) {
+      maxFraction_ = maxValue;
+    } else {
+      log::warning(path_ + ": FRACTIONAL SEG without Maximum Fractional Value; 255 assumed");
+    }
+  }
+  // Series-level metadata, as dcmqi's reader reports it.
+  auto text = [&](const DcmTagKey& key, std::string& target) {
+    const std::string v = getString(ds, key);
+    if (!v.empty()) target = v;
+  };
+  series_.contentCreatorName = "";
+  text(DCM_ContentCreatorName, series_.contentCreatorName);
+  series_.clinicalTrialSeriesID = getString(ds, DCM_ClinicalTrialSeriesID);
+  series_.clinicalTrialTimePointID = getString(ds, DCM_ClinicalTrialTimePointID);
+  series_.clinicalTrialCoordinatingCenterName = getString(ds, DCM_ClinicalTrialCoordinatingCenterName);
+  series_.seriesDescription = getString(ds, DCM_SeriesDescription);
+  series_.seriesNumber = getString(ds, DCM_SeriesNumber);
+  series_.instanceNumber = getString(ds, DCM_InstanceNumber);
+  series_.bodyPartExamined = getString(ds, DCM_BodyPartExamined);
+  series_.contentLabel = getString(ds, DCM_ContentLabel);
+  series_.contentDescription = getString(ds, DCM_ContentDescription);
+}
+
+void SegmentationFile::readSegments() {
+  DcmDataset& ds = dataset();
+  DcmSequenceOfItems* sequence = nullptr;
+  if (ds.findAndGetSequence(DCM_SegmentSequence, sequence).bad() || !sequence || sequence->card() == 0)
+    throwInput(path_, attributeName(DCM_SegmentSequence), "missing or empty");
+  for (unsigned long n = 0; n < sequence->card(); ++n) {
+    std::uint16_t number = 0;
+    SegmentDescription s = readSegmentItem(*sequence->getItem(n), n, path_, number);
+    if (!segments_.emplace(number, std::move(s)).second)
+      throwInput(path_, attributeName(DCM_SegmentNumber), "Segment Number " + std::to_string(number) + " is used twice");
+  }
+  if (type_ == SegmentationType::Labelmap) {
+    Uint16 ppv = 0;
+    if (ds.findAndGetUint16(DCM_PixelPaddingValue, ppv).good()) padding_ = ppv;
+  }
+}
+
+void SegmentationFile::readFrames(const std::string& referenceDirectory) {
+  DcmDataset& ds = dataset();
+  Sint32 declaredFrames = 0;
+  if (ds.findAndGetSint32(DCM_NumberOfFrames, declaredFrames).bad()) {
+    const std::string raw = getString(ds, DCM_NumberOfFrames);
+    throwInput(path_, attributeName(DCM_NumberOfFrames), raw.empty() ? "missing" : "'" + raw + "' is not a number");
+  }
+  if (declaredFrames <= 0)
+    throwInput(path_, attributeName(DCM_NumberOfFrames), "is " + std::to_string(declaredFrames) + "; no frame to read");
+  const auto frameCount = static_cast<std::size_t>(declaredFrames);
+  DcmItem* shared = nullptr;
+  ds.findAndGetSequenceItem(DCM_SharedFunctionalGroupsSequence, shared, 0);
+  DcmSequenceOfItems* perFrame = nullptr;
+  ds.findAndGetSequence(DCM_PerFrameFunctionalGroupsSequence, perFrame);
+  const std::size_t items = perFrame ? perFrame->card() : 0;
+  if (items != frameCount && !(items == 0 && frameCount == 1))
+    throwInput(path_, attributeName(DCM_PerFrameFunctionalGroupsSequence),
+               "has " + std::to_string(items) + " item(s) for " + std::to_string(frameCount) +
+                   " frame(s) (Number of Frames)");
+  source_ = std::make_unique<dicom::FrameSource>(ds, ds.getOriginalXfer(), path_, frameCount);
+
+  // Which segment each frame holds.
+  frames_.resize(frameCount);
+  std::set<std::uint16_t> unknown;
+  for (std::size_t f = 0; f < frameCount; ++f) {
+    DcmItem* fg = perFrame ? perFrame->getItem(static_cast<unsigned long>(f)) : nullptr;
+    if (type_ == SegmentationType::Labelmap) continue;
+    DcmItem* ident = groupItem(fg, shared, DCM_SegmentIdentificationSequence);
+    Uint16 number = 0;
+    if (!ident || ident->findAndGetUint16(DCM_ReferencedSegmentNumber, number).bad())
+      throwInput(path_, attributeName(DCM_ReferencedSegmentNumber), "missing for frame " + std::to_string(f + 1));
+    if (!segments_.count(number)) unknown.insert(number);
+    frames_[f].segment = number;
+  }
+  if (!unknown.empty())
+    throwInput(path_, attributeName(DCM_ReferencedSegmentNumber),
+               "frames refer to segment " + std::to_string(*unknown.begin()) + ", which the Segment Sequence lacks");
+
+  // Pixel Measures and orientation.
+  DcmItem* first = perFrame && items ? perFrame->getItem(0) : nullptr;
+  DcmItem* measures = groupItem(first, shared, DCM_PixelMeasuresSequence);
+  double spacing[2] = {0, 0};
+  if (!measures || !readDoubles(*measures, DCM_PixelSpacing, spacing, 2) || spacing[0] <= 0 || spacing[1] <= 0)
+    throwInput(path_, attributeName(DCM_PixelSpacing), "missing or not positive in the Pixel Measures functional group");
+
+  // Slide (microscopy) SEGs place tiles in the total pixel matrix of a slide:
+  // they are read as one 2-D plane.
+  DcmItem* firstSlide = groupItem(first, shared, DCM_PlanePositionSlideSequence);
+  DcmItem* firstPatient = groupItem(first, shared, DCM_PlanePositionSequence);
+  if (firstSlide && !firstPatient) {
+    slide_ = true;
+    Uint32 totalColumns = 0, totalRows = 0;
+    if (ds.findAndGetUint32(DCM_TotalPixelMatrixColumns, totalColumns).bad() || totalColumns == 0)
+      throwInput(path_, attributeName(DCM_TotalPixelMatrixColumns), "missing in a slide SEG");
+    if (ds.findAndGetUint32(DCM_TotalPixelMatrixRows, totalRows).bad() || totalRows == 0)
+      throwInput(path_, attributeName(DCM_TotalPixelMatrixRows), "missing in a slide SEG");
+    for (std::size_t f = 0; f < frameCount; ++f) {
+      DcmItem* fg = perFrame ? perFrame->getItem(static_cast<unsigned long>(f)) : nullptr;
+      DcmItem* slide = groupItem(fg, shared, DCM_PlanePositionSlideSequence);
+      Sint32 column = 0, row = 0;
+      if (!slide || slide->findAndGetSint32(DCM_ColumnPositionInTotalImagePixelMatrix, column).bad() ||
+          slide->findAndGetSint32(DCM_RowPositionInTotalImagePixelMatrix, row).bad() || column < 1 || row < 1)
+        throwInput(path_, attributeName(DCM_PlanePositionSlideSequence),
+                   "frame " + std::to_string(f + 1) + " has no position in the total pixel matrix");
+      frames_[f].column = static_cast<std::size_t>(column - 1);
+      frames_[f].row = static_cast<std::size_t>(row - 1);
+    }
+    grid_.size = {totalColumns, totalRows, 1};
+    grid_.spacing = {spacing[1], spacing[0], 1.0};
+    return;
+  }
+
+  double iop[6];
+  DcmItem* orientation = groupItem(first, shared, DCM_PlaneOrientationSequence);
+  if (!orientation || !readDoubles(*orientation, DCM_ImageOrientationPatient, iop, 6))
+    throwInput(path_, attributeName(DCM_ImageOrientationPatient), "missing in the Plane Orientation functional group");
+  FrameStack stack;
+  stack.rowCosine = {iop[0], iop[1], iop[2]};
+  stack.columnCosine = {iop[3], iop[4], iop[5]};
+  stack.rowSpacing = spacing[0];
+  stack.columnSpacing = spacing[1];
+  stack.rows = source_->rows();
+  stack.columns = source_->columns();
+  double value = 0;
+  if (readDoubles(*measures, DCM_SpacingBetweenSlices, &value, 1) && value > 0) stack.spacingBetweenSlices = value;
+  if (readDoubles(*measures, DCM_SliceThickness, &value, 1) && value > 0) stack.sliceThickness = value;
+  for (std::size_t f = 0; f < frameCount; ++f) {
+    DcmItem* fg = perFrame ? perFrame->getItem(static_cast<unsigned long>(f)) : nullptr;
+    DcmItem* position = groupItem(fg, shared, DCM_PlanePositionSequence);
+    double ipp[3];
+    if (!position || !readDoubles(*position, DCM_ImagePositionPatient, ipp, 3))
+      throwInput(path_, attributeName(DCM_ImagePositionPatient),
+                 "missing for frame " + std::to_string(f + 1) + " (Plane Position (Patient) functional group)");
+    DcmItem* frameOrientation = groupItem(fg, shared, DCM_PlaneOrientationSequence);
+    double other[6];
+    if (frameOrientation && readDoubles(*frameOrientation, DCM_ImageOrientationPatient, other, 6)) {
+      for (int n = 0; n < 6; ++n)
+        if (std::fabs(other[n] - iop[n]) > 1e-4)
+          throwInput(path_, attributeName(DCM_ImageOrientationPatient),
+                     "frame " + std::to_string(f + 1) + " is oriented differently from frame 1");
+    }
+    frames_[f].position = {ipp[0], ipp[1], ipp[2]};
+    stack.positions.push_back(frames_[f].position);
+  }
+  if (!referenceDirectory.empty()) {
+    // The grid spans the referenced source series: the series holding most of
+    // the instances the SEG references.
+    std::set<std::string> referenced;
+    DcmSequenceOfItems* series = nullptr;
+    if (ds.findAndGetSequence(DCM_ReferencedSeriesSequence, series).good() && series)
+      for (unsigned long s = 0; s < series->card(); ++s) {
+        DcmSequenceOfItems* instances = nullptr;
+        if (series->getItem(s)->findAndGetSequence(DCM_ReferencedInstanceSequence, instances).good() && instances)
+          for (unsigned long i = 0; i < instances->card(); ++i)
+            referenced.insert(getString(*instances->getItem(i), DCM_ReferencedSOPInstanceUID));
+      }
+    for (std::size_t f = 0; f < frameCount && perFrame; ++f) {
+      DcmItem* derivation = groupItem(perFrame->getItem(static_cast<unsigned long>(f)), shared,
+                                      DCM_DerivationImageSequence);
+      DcmSequenceOfItems* sources = nullptr;
+      if (derivation && derivation->findAndGetSequence(DCM_SourceImageSequence, sources).good() && sources)
+        for (unsigned long i = 0; i < sources->card(); ++i)
+          referenced.insert(getString(*sources->getItem(i), DCM_ReferencedSOPInstanceUID));
+    }
+    const SourceIndex index = SourceIndex::scan({}, {referenceDirectory});
+    std::map<std::string, std::size_t> hits;
+    for (const auto& inst : index.instances())
+      if (referenced.count(inst.sopInstanceUID)) ++hits[inst.seriesInstanceUID];
+    std::string best;
+    std::size_t most = 0;
+    for (const auto& [uid, count] : hits)
+      if (count > most) {
+        most = count;
+        best = uid;
+      }
+    if (best.empty())
+      throwInput(referenceDirectory, "", "holds none of the images " + path_ + " references");
+    const Vec3 normal = cross(stack.rowCosine, stack.columnCosine);
+    for (const auto& inst : index.instances()) {
+      if (inst.seriesInstanceUID != best) continue;
+      if (!parallelPlanes(normal, cross(inst.rowCosine, inst.columnCosine)))
+        throwInput(inst.path, "ImageOrientationPatient (0020,0037)", "is not parallel to the SEG's frames");
+      for (const auto& frame : inst.frames) stack.referencePositions.push_back(frame.position);
+    }
+  }
+  const StackPlacement placement = placeFrames(stack, path_);
+  grid_ = placement.grid;
+  for (std::size_t f = 0; f < frameCount; ++f) frames_[f].slice = placement.slice[f];
+}
+
+void SegmentationFile::decodeAll() {
+  if (!source_->encapsulated()) return;
+  const std::size_t n = source_->frames();
+  decoded_.assign(n, {});
+  std::vector<std::string> errors(n);
+  auto decode = [&](std::size_t f) {
+    std::vector<std::uint8_t> scratch;
+    const dicom::FrameSource::Frame fr = source_->frame(f, scratch);
+    const std::size_t pixels = source_->pixelsPerFrame();
+    const std::size_t bytes = source_->bitsAllocated() == 1 ? (pixels + 7) / 8 : pixels * (source_->bitsAllocated() / 8);
+    if (fr.data == scratch.data()) {
+      scratch.resize(bytes);
+      decoded_[f] = std::move(scratch);
+    } else {
+      decoded_[f].assign(fr.data, fr.data + bytes);
+    }
+  };
+  if (!source_->threadSafe() || n < 4) {
+    for (std::size_t f = 0; f < n; ++f) decode(f);
+    return;
+  }
+  std::atomic<std::size_t> next{0};
+  std::vector<std::exception_ptr> failure(2);
+  auto worker = [&](int id) {
+    try {
+      for (std::size_t f = next++; f < n; f = next++) decode(f);
+    } catch (...) {
+      failure[id] = std::current_exception();
+      next = n;
+    }
+  };
+  std::thread helper(worker, 1);
+  worker(0);
+  helper.join();
+  for (auto& e : failure)
+    if (e) std::rethrow_exception(e);
+}
+
+FrameView SegmentationFile::frame(std::size_t index) const {
+  if (source_->encapsulated()) {
+    if (decoded_.size() != source_->frames()) throwInternal("frames read before decodeAll()");
+    return {decoded_[index].data(), 0};
+  }
+  std::vector<std::uint8_t> unused;
+  const dicom::FrameSource::Frame f = source_->frame(index, unused);
+  return {f.data, f.bitOffset};
+}
+
+}  // namespace qidcm::seg
