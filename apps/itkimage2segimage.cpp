@@ -37,11 +37,9 @@ int main(int argc, char** argv) {
         a.add_option("--inputDICOMDirectory", dicomDirectory, "Directory searched recursively for source DICOM");
         a.add_option("--outputDICOM", output, "Output SEG file")->required();
         a.add_option("--skip", skip, "1: omit frames without foreground (default); 0: one frame per slice")
-            ->check(CLI::IsMember({0, 1}))
             ->default_val(1);
         a.add_option("--referencesGeometryCheck", geometryCheck,
                      "1: reference matching source images per frame (default); 0: reference all sources once")
-            ->check(CLI::IsMember({0, 1}))
             ->default_val(1);
         a.add_flag("--useLabelIDAsSegmentNumber", useLabelID, "Use label values as Segment Numbers");
         a.add_option("--segmentationType", type, "binary (default), labelmap or fractional")
@@ -74,7 +72,9 @@ int main(int argc, char** argv) {
         if (!dicomDirectory.empty()) files.dicomDirectories.push_back(dicomDirectory);
         files.output = output;
         const seg::WriteSummary s = seg::writeSegmentationFiles(files, options);
-        std::printf("Saved segmentation as %s (%s, %zu segment(s), %zu frame(s), %zu source instance(s) referenced)\n",
-                    output.c_str(), seg::toString(options.type).c_str(), s.segments, s.frames, s.referencedInstances);
+        std::printf("Saved segmentation as %s\n", output.c_str());
+        log::debug(seg::toString(options.type) + ", " + std::to_string(s.segments) + " segment(s), " +
+                   std::to_string(s.frames) + " frame(s), " + std::to_string(s.referencedInstances) +
+                   " source instance(s) referenced, " + std::to_string(s.bytes) + " bytes");
       });
 }

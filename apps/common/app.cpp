@@ -1,8 +1,10 @@
 #include "common/app.h"
 
+#include <csignal>
 #include <cstdio>
 #include <iostream>
 
+#include "qidcm/cleanup.h"
 #include "qidcm/error.h"
 #include "qidcm/log.h"
 #include "qidcm/version.h"
@@ -32,6 +34,14 @@ std::string versionText(const char* name) {
   return text;
 }
 
+// On SIGINT/SIGTERM/SIGHUP: remove staged (half-written) outputs, then die
+// of the signal as usual.
+void onSignal(int signal) {
+  removeStagedOutputs();
+  std::signal(signal, SIG_DFL);
+  std::raise(signal);
+}
+
 int fail(const char* name, int code, const std::string& message) {
   std::string line = message;
   for (char& c : line)
@@ -43,6 +53,7 @@ int fail(const char* name, int code, const std::string& message) {
 
 int run(const Description& d, int argc, char** argv, const std::function<void(CLI::App&)>& define,
         const std::function<void()>& body) {
+  for (int signal : {SIGINT, SIGTERM, SIGHUP}) std::signal(signal, onSignal);
   try {
     CLI::App app{d.summary, d.name};
     app.footer(std::string("Examples:\n") + d.examples +
@@ -51,6 +62,11 @@ int run(const Description& d, int argc, char** argv, const std::function<void(CL
                d.name + ".md");
     bool version = false;
     app.add_flag("--version", version, "Print the version and exit");
+    // Flags that 3D Slicer passes to command-line modules (dcmqi's tools are
+    // Slicer Execution Model programs); accepted and ignored.
+    std::string slicerReturnFile, slicerProcessAddress;
+    app.add_option("--returnparameterfile", slicerReturnFile)->group("");
+    app.add_option("--processinformationaddress", slicerProcessAddress)->group("");
     define(app);
     try {
       app.parse(argc, argv);

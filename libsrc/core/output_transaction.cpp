@@ -1,16 +1,60 @@
 #include "core/output_transaction.h"
 
 #include <cerrno>
+#include <csignal>
 #include <cstring>
+#include <mutex>
 #include <filesystem>
 #include <system_error>
 #include <unistd.h>
 
+#include "qidcm/cleanup.h"
 #include "qidcm/error.h"
 
 namespace fs = std::filesystem;
 
 namespace qidcm {
+namespace {
+
+// Pending staged paths, in a form a signal handler can use without
+// allocating: fixed buffers, appended under a mutex, read without one.
+constexpr int kMaxPending = 512;
+constexpr int kMaxPath = 1024;
+char gPending[kMaxPending][kMaxPath];
+volatile std::sig_atomic_t gPendingCount = 0;
+std::mutex gPendingMutex;
+
+void registerPending(const std::string& path) {
+  std::lock_guard<std::mutex> lock(gPendingMutex);
+  if (gPendingCount >= kMaxPending || path.size() >= kMaxPath) return;
+  std::memcpy(gPending[gPendingCount], path.c_str(), path.size() + 1);
+  gPendingCount = gPendingCount + 1;
+}
+
+void forgetPending(const std::string& prefix) {
+  std::lock_guard<std::mutex> lock(gPendingMutex);
+  for (int n = 0; n < gPendingCount; ++n)
+    if (std::strncmp(gPending[n], prefix.c_str(), prefix.size()) == 0) gPending[n][0] = '\0';
+}
+
+// Files a format writes beside the staged one.
+void registerWithCompanions(const std::string& path) {
+  registerPending(path);
+  const fs::path p(path);
+  const std::string ext = p.extension().string();
+  for (const char* companion : {".raw", ".zraw", ".img", ".hdr", ".raw.gz"})
+    if (ext != companion) registerPending(fs::path(p).replace_extension(companion).string());
+}
+
+}  // namespace
+
+void removeStagedOutputs() noexcept {
+  // Newest first: files before the directory that holds them.
+  for (int n = gPendingCount - 1; n >= 0; --n) {
+    if (gPending[n][0] == '\0') continue;
+    if (unlink(gPending[n]) != 0) rmdir(gPending[n]);
+  }
+}
 
 std::string directoryOf(const std::string& path) {
   const fs::path p(path);
@@ -31,6 +75,7 @@ OutputTransaction::~OutputTransaction() {
   for (const auto& s : staging_) {
     std::error_code ec;
     fs::remove_all(s.tempDir, ec);
+    forgetPending(s.tempDir);
   }
 }
 
@@ -45,15 +90,32 @@ OutputTransaction::Staging& OutputTransaction::stagingFor(const std::string& dir
   if (!mkdtemp(buf.data()))
     throwOutput(dir, std::string("cannot write to directory: ") + std::strerror(errno));
   staging_.push_back({dir, buf.data()});
+  registerPending(staging_.back().tempDir);
   return staging_.back();
 }
 
-std::string OutputTransaction::stage(const std::string& finalPath) {
-  if (finalPath.empty()) throwUsage("empty output path");
+std::string OutputTransaction::stage(const std::string& requestedPath) {
+  if (requestedPath.empty()) throwUsage("empty output path");
   std::error_code ec;
-  if (fs::is_directory(finalPath, ec)) throwOutput(finalPath, "is a directory");
+  std::string finalPath = requestedPath;
+  // A symbolic link is written through: its target is what gets replaced.
+  for (int hops = 0; hops < 16 && fs::is_symlink(finalPath, ec); ++hops) {
+    fs::path target = fs::read_symlink(finalPath, ec);
+    if (ec) break;
+    if (target.is_relative()) target = fs::path(finalPath).parent_path() / target;
+    finalPath = target.lexically_normal().string();
+  }
+  const fs::file_status status = fs::status(finalPath, ec);
+  if (fs::is_directory(status)) throwOutput(requestedPath, "is a directory");
+  if (fs::exists(status) && !fs::is_regular_file(status)) {
+    // A FIFO or device (/dev/stdout): written directly, since it cannot be replaced.
+    direct_.push_back(finalPath);
+    return finalPath;
+  }
   Staging& s = stagingFor(directoryOf(finalPath));
-  return (fs::path(s.tempDir) / fileNameOf(finalPath)).string();
+  const std::string staged = (fs::path(s.tempDir) / fileNameOf(finalPath)).string();
+  registerWithCompanions(staged);
+  return staged;
 }
 
 void OutputTransaction::commit() {

@@ -18,7 +18,8 @@ class OutputTransaction {
 
   // Returns the path to write instead of `finalPath`. Companion files that a
   // format writes beside it (a .mhd's .zraw, an .hdr's .img) land in the same
-  // staging directory and are moved along with it.
+  // staging directory and are moved along with it. A symbolic link is
+  // followed (its target is replaced); a FIFO or device is written directly.
   std::string stage(const std::string& finalPath);
 
   // Moves every staged file to its destination. Throws Error (Output).
@@ -31,6 +32,7 @@ class OutputTransaction {
   };
   Staging& stagingFor(const std::string& dir);
   std::vector<Staging> staging_;
+  std::vector<std::string> direct_;
   bool committed_ = false;
 };
 

@@ -73,7 +73,11 @@ SourceContext copyPatientStudyContext(DcmItem& target, const std::string& source
   OFCondition status =
       file.loadFileUntilTag(sourcePath.c_str(), EXS_Unknown, EGL_noChange, 65536, ERM_autoDetect, DCM_PixelData);
   if (status.bad()) throwInput(sourcePath, "", std::string("cannot re-read source header: ") + status.text());
-  DcmDataset& source = *file.getDataset();
+  return copyPatientStudyContext(target, *file.getDataset(), sourcePath, writer, withFrameOfReference);
+}
+
+SourceContext copyPatientStudyContext(DcmItem& target, DcmItem& source, const std::string& sourcePath,
+                                      const ValueWriter& writer, bool withFrameOfReference) {
   const Origin origin{sourcePath, ""};
   auto copy = [&](const DcmTagKey& key, bool type2) {
     DcmElement* element = nullptr;

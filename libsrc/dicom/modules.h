@@ -25,6 +25,9 @@ struct SourceContext {
 // source lacks, empty.
 SourceContext copyPatientStudyContext(DcmItem& target, const std::string& sourcePath, const ValueWriter& writer,
                                       bool withFrameOfReference);
+// The same, from a dataset already in memory (`origin` names it in messages).
+SourceContext copyPatientStudyContext(DcmItem& target, DcmItem& source, const std::string& origin,
+                                      const ValueWriter& writer, bool withFrameOfReference);
 
 struct SeriesAttributes {
   std::string modality;

@@ -6,8 +6,15 @@
 #include <itkNiftiImageIO.h>
 #include <itkNrrdImageIO.h>
 
+#include <zlib.h>
+
 #include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <iostream>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "qidcm/error.h"
 #include "qidcm/image_io.h"
@@ -63,6 +70,120 @@ IOComponent toComponent(PixelType t) {
   return IOComponent::UCHAR;
 }
 
+// Collects what the format libraries print on stderr (NIfTI, MetaIO and NRRD
+// report some problems only there), so that it becomes part of one error
+// line instead of stray output.
+class StderrCapture {
+ public:
+  StderrCapture() {
+    std::cerr.flush();
+    std::fflush(stderr);
+    file_ = std::tmpfile();
+    saved_ = dup(STDERR_FILENO);
+    if (file_ && saved_ >= 0) dup2(fileno(file_), STDERR_FILENO);
+  }
+  ~StderrCapture() { release(); }
+  std::string release() {
+    if (saved_ < 0) return text_;
+    std::cerr.flush();
+    std::fflush(stderr);
+    dup2(saved_, STDERR_FILENO);
+    close(saved_);
+    saved_ = -1;
+    if (file_) {
+      std::rewind(file_);
+      char buf[512];
+      std::size_t n;
+      while ((n = std::fread(buf, 1, sizeof buf, file_)) > 0 && text_.size() < 4096) text_.append(buf, n);
+      std::fclose(file_);
+      file_ = nullptr;
+    }
+    return text_;
+  }
+
+ private:
+  std::FILE* file_ = nullptr;
+  int saved_ = -1;
+  std::string text_;
+};
+
+// One line from a multi-line library message.
+std::string oneLine(std::string text) {
+  for (char& c : text)
+    if (c == '\n' || c == '\r' || c == '\t') c = ' ';
+  std::string out;
+  for (char c : text)
+    if (!(c == ' ' && !out.empty() && out.back() == ' ')) out += c;
+  while (!out.empty() && out.back() == ' ') out.pop_back();
+  while (!out.empty() && out.front() == ' ') out.erase(out.begin());
+  return out;
+}
+
+bool endsWith(const std::string& s, const std::string& suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+// NIfTI readers accept files shorter than their header promises and fill the
+// rest with zeros. Check that the voxel data is all there.
+void checkNiftiComplete(const std::string& path, std::uint64_t voxelBytes) {
+  const bool gz = endsWith(path, ".gz");
+  std::string dataPath = path;
+  if (endsWith(path, ".hdr")) dataPath = path.substr(0, path.size() - 4) + ".img";
+  gzFile header = gzopen(path.c_str(), "rb");
+  if (!header) return;
+  unsigned char h[352] = {0};
+  const int got = gzread(header, h, sizeof h);
+  gzclose(header);
+  if (got < 348) throwInput(path, "", "truncated NIfTI header");
+  auto int32 = [&](int at, bool swap) {
+    std::uint32_t v;
+    std::memcpy(&v, h + at, 4);
+    return swap ? __builtin_bswap32(v) : v;
+  };
+  std::uint64_t offset = 0;
+  std::uint32_t size = int32(0, false);
+  bool swap = false;
+  if (size != 348 && size != 540) {
+    swap = true;
+    size = int32(0, true);
+  }
+  if (size == 348) {
+    std::uint32_t raw = int32(108, swap);
+    float f;
+    std::memcpy(&f, &raw, 4);
+    offset = f > 0 ? static_cast<std::uint64_t>(f) : 0;
+  } else if (size == 540) {
+    std::uint64_t v;
+    std::memcpy(&v, h + 168, 8);
+    offset = swap ? __builtin_bswap64(v) : v;
+  } else {
+    return;  // not a header this check understands; ITK accepted it
+  }
+  if (dataPath != path) offset = 0;  // .hdr/.img: the voxels start the .img file
+  const std::uint64_t needed = offset + voxelBytes;
+  std::uint64_t available = 0;
+  if (!gz) {
+    struct stat st;
+    if (stat(dataPath.c_str(), &st) == 0) available = static_cast<std::uint64_t>(st.st_size);
+  } else {
+    gzFile in = gzopen(path.c_str(), "rb");
+    if (!in) return;
+    std::vector<char> buf(1 << 20);
+    int n;
+    while ((n = gzread(in, buf.data(), static_cast<unsigned>(buf.size()))) > 0) available += static_cast<std::uint64_t>(n);
+    int code = Z_OK;
+    gzerror(in, &code);
+    gzclose(in);
+    if (n < 0 || (code != Z_OK && code != Z_STREAM_END))
+      throwInput(path, "", "corrupt or truncated gzip data");
+  }
+  if (available < needed)
+    throwInput(dataPath, "", "truncated: " + std::to_string(available) + " bytes, the header needs " +
+                                 std::to_string(needed));
+}
+
+bool isNifti(const itk::ImageIOBase* io) { return dynamic_cast<const itk::NiftiImageIO*>(io) != nullptr; }
+
 }  // namespace
 
 Volume readImage(const std::string& path) {
@@ -72,6 +193,7 @@ Volume readImage(const std::string& path) {
   itk::ImageIOBase::Pointer io = ioFor(path, false);
   if (!io) throwInput(path, "", "not a readable image (NRRD, NIfTI or MetaImage expected)");
   Volume volume;
+  StderrCapture captured;
   try {
     io->SetFileName(path);
     io->ReadImageInformation();
@@ -107,7 +229,13 @@ Volume readImage(const std::string& path) {
       volume.planar = false;
     }
     if (g.voxels() == 0) throwInput(path, "", "image is empty");
-    volume.allocate();
+    try {
+      volume.allocate();
+    } catch (const std::bad_alloc&) {
+      throwInput(path, "", "image of " + std::to_string(g.size[0]) + "x" + std::to_string(g.size[1]) + "x" +
+                               std::to_string(g.size[2]) + " " + pixelTypeName(volume.type) +
+                               " voxels does not fit in memory");
+    }
     itk::ImageIORegion region(dims);
     for (unsigned d = 0; d < dims; ++d) {
       region.SetIndex(d, 0);
@@ -116,12 +244,17 @@ Volume readImage(const std::string& path) {
     io->SetIORegion(region);
     io->Read(volume.buffer.data());
   } catch (const itk::ExceptionObject& e) {
-    std::string text = e.GetDescription();
-    while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
-    const auto nl = text.find('\n');
-    if (nl != std::string::npos) text = text.substr(0, nl);
-    throwInput(path, "", "cannot read image: " + text);
+    const std::string library = oneLine(captured.release());
+    std::string text = oneLine(e.GetDescription());
+    const std::string prefix = "ITK ERROR: ";
+    if (text.rfind(prefix, 0) == 0) text = text.substr(prefix.size());
+    throwInput(path, "", "cannot read image: " + text + (library.empty() ? "" : " (" + library + ")"));
   }
+  const std::string library = oneLine(captured.release());
+  if (library.find("ERROR") != std::string::npos || library.find("not read completely") != std::string::npos ||
+      library.find("rror") != std::string::npos)
+    throwInput(path, "", "cannot read image: " + library);
+  if (isNifti(io.GetPointer())) checkNiftiComplete(path, volume.byteCount());
   return volume;
 }
 

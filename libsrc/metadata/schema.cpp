@@ -1,5 +1,6 @@
 #include "qidcm/schema.h"
 
+#include <cmath>
 #include <fstream>
 #include <map>
 #include <memory>
@@ -13,6 +14,7 @@
 #include <valijson/validator.hpp>
 
 #include "qidcm/error.h"
+#include "qidcm/log.h"
 
 namespace qidcm {
 namespace detail {
@@ -183,6 +185,20 @@ const std::string& schemaText(const std::string& fileName) {
   throwInternal("no embedded schema named " + fileName);
 }
 
+void normalizeNumbers(nlohmann::json& document) {
+  if (document.is_number_float()) {
+    const double v = document.get<double>();
+    if (std::isfinite(v) && v == std::floor(v) && std::fabs(v) < 9.0e15) {
+      if (v >= 0)
+        document = static_cast<std::uint64_t>(v);
+      else
+        document = static_cast<std::int64_t>(v);
+    }
+  } else if (document.is_structured()) {
+    for (auto& child : document) normalizeNumbers(child);
+  }
+}
+
 void validateAgainstSchema(SchemaId id, const nlohmann::json& document, const std::string& file) {
   const valijson::Schema& schema = compiledSchema(id);
   valijson::Validator validator(valijson::Validator::kStrongTypes);
@@ -192,18 +208,24 @@ void validateAgainstSchema(SchemaId id, const nlohmann::json& document, const st
   valijson::ValidationResults::Error chosen;
   bool found = false;
   valijson::ValidationResults::Error error;
-  std::size_t count = 0;
+  std::vector<std::string> unknownKeys;
   while (results.popError(error)) {
-    ++count;
     // The most specific violation is the deepest one that is not a summary of
     // its children; oneOf alternatives ("child schema #n") are summaries too.
     if (isSummary(error.description)) continue;
+    // Keys the schema does not know are reported but tolerated, as dcmqi
+    // ignores them.
+    if (error.description.find("could not be validated using 'properties'") != std::string::npos) {
+      unknownKeys.push_back(jsonPath(error.context) + ": " + friendlyMessage(error, nullptr));
+      continue;
+    }
     if (!found || error.context.size() > chosen.context.size()) {
       chosen = error;
       found = true;
     }
   }
-  if (!found) chosen = error;
+  for (const auto& u : unknownKeys) log::warning(file + ": " + u + " (ignored)");
+  if (!found) return;
   const nlohmann::json* node = schemaNodeAt(schemaDocument(fileNameFor(id)), fileNameFor(id), chosen.context);
   throwInput(file, jsonPath(chosen.context), friendlyMessage(chosen, node));
 }
@@ -215,7 +237,9 @@ nlohmann::json readJsonFile(const std::string& path) {
   ss << in.rdbuf();
   const std::string text = ss.str();
   try {
-    return nlohmann::json::parse(text);
+    nlohmann::json document = nlohmann::json::parse(text);
+    normalizeNumbers(document);
+    return document;
   } catch (const nlohmann::json::parse_error& e) {
     // Report line and column of the byte offset.
     std::size_t line = 1, column = 1;

@@ -75,7 +75,9 @@ nlohmann::json segmentToJson(const SegmentDescription& s) {
 
 }  // namespace
 
-Metadata parseMetadata(const nlohmann::json& document, const std::string& file) {
+Metadata parseMetadata(const nlohmann::json& input, const std::string& file) {
+  nlohmann::json document = input;
+  normalizeNumbers(document);
   validateAgainstSchema(SchemaId::Segmentation, document, file);
   Metadata m;
   m.sourceFile = file;
@@ -90,6 +92,12 @@ Metadata parseMetadata(const nlohmann::json& document, const std::string& file) 
   text("SeriesNumber", m.seriesNumber);
   text("InstanceNumber", m.instanceNumber);
   text("BodyPartExamined", m.bodyPartExamined);
+  if (document.contains("seriesAttributes")) {
+    // dcmqi's legacy place for these two keys
+    const auto& legacy = document.at("seriesAttributes");
+    if (legacy.contains("ContentLabel")) m.contentLabel = scalarText(legacy.at("ContentLabel"));
+    if (legacy.contains("ContentDescription")) m.contentDescription = scalarText(legacy.at("ContentDescription"));
+  }
   text("ContentLabel", m.contentLabel);
   text("ContentDescription", m.contentDescription);
   if (document.contains("segmentationType"))

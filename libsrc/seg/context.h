@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "dicom/dataset_util.h"
+#include "dicom/functional_groups.h"
 #include "dicom/modules.h"
 #include "seg/plan.h"
 

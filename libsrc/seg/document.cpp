@@ -137,10 +137,14 @@ void Document::writeSegmentationImage(DcmDataset& ds) const {
 
 void Document::writePalette(DcmDataset& ds) const {
   // Palette Color Lookup Table: entry v is the colour of Segment v (black for
-  // the background and for values no segment uses).
+  // the background and for values no segment uses). One more entry, for a
+  // value no pixel has, is white: validators take a 16-bit table whose
+  // channel never reaches half scale for 8-bit data stored in 16 bits.
   std::uint32_t entries = 1;
   for (const auto& s : plan_.segments) entries = std::max<std::uint32_t>(entries, s.number + 1u);
+  if (entries < 65536) ++entries;
   std::vector<Uint16> red(entries, 0), green(entries, 0), blue(entries, 0);
+  red.back() = green.back() = blue.back() = 0xFFFF;
   for (const auto& s : plan_.segments) {
     const RGB rgb = labToRgb(s.description.effectiveLab());
     red[s.number] = static_cast<Uint16>(rgb[0] * 257);

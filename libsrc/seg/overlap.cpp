@@ -57,8 +57,8 @@ bool framesOverlap(const SegmentationFile& seg, const FrameView& a, const FrameV
 
 }  // namespace
 
-std::set<SegmentPair> overlappingSegments(const SegmentationFile& seg) {
-  std::set<SegmentPair> pairs;
+std::map<SegmentPair, std::size_t> overlappingSegments(const SegmentationFile& seg) {
+  std::map<SegmentPair, std::size_t> pairs;
   // Frames grouped by where they are; a slide's tiles only meet tiles at the same place.
   std::map<std::tuple<std::size_t, std::size_t, std::size_t>, std::vector<std::size_t>> byPlace;
   const auto& frames = seg.frames();
@@ -77,14 +77,15 @@ std::set<SegmentPair> overlappingSegments(const SegmentationFile& seg) {
         const std::size_t from = std::max(ranges[x].first, ranges[y].first);
         const std::size_t to = std::min(ranges[x].last, ranges[y].last);
         if (from > to) continue;
-        if (framesOverlap(seg, seg.frame(list[x]), seg.frame(list[y]), from, to)) pairs.insert(pair);
+        if (framesOverlap(seg, seg.frame(list[x]), seg.frame(list[y]), from, to))
+          pairs.emplace(pair, a < b ? list[x] : list[y]);
       }
   }
   return pairs;
 }
 
 std::vector<std::vector<std::uint16_t>> groupSegments(const std::vector<std::uint16_t>& segments,
-                                                      const std::set<SegmentPair>& overlaps) {
+                                                      const std::map<SegmentPair, std::size_t>& overlaps) {
   auto conflict = [&](std::uint16_t a, std::uint16_t b) {
     return overlaps.count({std::min(a, b), std::max(a, b)}) > 0;
   };
@@ -107,7 +108,8 @@ std::vector<std::vector<std::uint16_t>> groupSegments(const std::vector<std::uin
   std::map<std::uint16_t, std::size_t> indexOf;
   for (std::size_t v = 0; v < n; ++v) indexOf[segments[v]] = v;
   std::vector<std::vector<std::size_t>> neighbours(n);
-  for (const auto& [a, b] : overlaps) {
+  for (const auto& [pair, frame] : overlaps) {
+    const auto& [a, b] = pair;
     auto ia = indexOf.find(a), ib = indexOf.find(b);
     if (ia == indexOf.end() || ib == indexOf.end()) continue;
     neighbours[ia->second].push_back(ib->second);

@@ -307,15 +307,20 @@ class PositionIndex {
 };
 
 // ---------------------------------------------------------------------------
-// Overlap between input files, voxel by voxel at shared positions.
+// Overlap between input files, voxel by voxel. The files share spacing and
+// orientation; their origins may differ by whole voxels (then voxels are
+// compared at the shifted positions) or not (then no voxel coincides).
 
-template <typename T>
-bool nonzeroAt(const Volume& v, std::size_t index) {
-  return v.samples<T>()[index] != 0;
-}
-
-bool voxelSet(const Volume& v, std::size_t index) {
-  return dispatchPixelType(v.type, [&](auto zero) { return nonzeroAt<decltype(zero)>(v, index); });
+// Non-zero mask of slice k.
+std::vector<std::uint8_t> sliceMask(const Volume& v, std::size_t k) {
+  const std::size_t plane = v.grid.slicePixels();
+  std::vector<std::uint8_t> mask(plane);
+  dispatchPixelType(v.type, [&](auto zero) {
+    using T = decltype(zero);
+    const T* data = v.samples<T>() + k * plane;
+    for (std::size_t p = 0; p < plane; ++p) mask[p] = data[p] != 0;
+  });
+  return mask;
 }
 
 std::uint64_t voxelLabel(const Volume& v, std::size_t index) {
@@ -325,46 +330,61 @@ std::uint64_t voxelLabel(const Volume& v, std::size_t index) {
   });
 }
 
-// Finds the first voxel covered by two files. Returns false when none is.
 struct OverlapHit {
-  std::size_t fileA, fileB, sliceA, sliceB, voxelA, voxelB;
+  std::size_t fileA, fileB, sliceA, voxelA, voxelB;
 };
 
-bool findOverlap(const std::vector<LabelImage>& images, const std::vector<PlannedSegment>& segments,
-                 OverlapHit& hit) {
+enum class OverlapResult { None, Found, Unaligned };
+
+OverlapResult findOverlap(const std::vector<LabelImage>& images, const std::vector<PlannedSegment>& segments,
+                          OverlapHit& hit) {
   const std::size_t files = images.size();
-  if (files < 2) return false;
-  // Slices of each file that hold any segment, to skip empty ones quickly.
+  if (files < 2) return OverlapResult::None;
   std::vector<std::vector<bool>> occupied(files);
   for (std::size_t f = 0; f < files; ++f) occupied[f].assign(images[f].volume.grid.slices(), false);
   for (const auto& s : segments)
     for (const auto& e : s.extents) occupied[s.file][e.slice] = true;
-  const Grid& g0 = images.front().volume.grid;
-  const std::size_t plane = g0.slicePixels();
-  const double tolerance = 1e-3 * g0.spacing[2];
+  bool unaligned = false;
   for (std::size_t a = 0; a < files; ++a) {
     const Grid& ga = images[a].volume.grid;
     for (std::size_t b = a + 1; b < files; ++b) {
       const Grid& gb = images[b].volume.grid;
-      for (std::size_t ka = 0; ka < ga.slices(); ++ka) {
-        if (!occupied[a][ka]) continue;
-        const Vec3 ca = gb.continuousIndex(ga.slicePosition(ka));
-        const double kb = std::round(ca[2]);
-        if (kb < 0 || kb >= static_cast<double>(gb.slices())) continue;
-        if (norm(gb.slicePosition(static_cast<std::size_t>(kb)) - ga.slicePosition(ka)) > tolerance) continue;
-        const auto kbIndex = static_cast<std::size_t>(kb);
-        if (!occupied[b][kbIndex]) continue;
-        for (std::size_t p = 0; p < plane; ++p) {
-          const std::size_t va = ka * plane + p, vb = kbIndex * plane + p;
-          if (voxelSet(images[a].volume, va) && voxelSet(images[b].volume, vb)) {
-            hit = {a, b, ka, kbIndex, va, vb};
-            return true;
+      // Index of b's first voxel in a's grid.
+      const Vec3 shift = ga.continuousIndex(gb.origin);
+      long offset[3];
+      bool whole = true;
+      for (int d = 0; d < 3; ++d) {
+        offset[d] = std::lround(shift[d]);
+        whole = whole && std::fabs(shift[d] - static_cast<double>(offset[d])) < 1e-3;
+      }
+      if (!whole) {
+        unaligned = true;
+        continue;
+      }
+      const long cols = static_cast<long>(ga.columns()), rows = static_cast<long>(ga.rows());
+      for (std::size_t kb = 0; kb < gb.slices(); ++kb) {
+        const long ka = static_cast<long>(kb) + offset[2];
+        if (!occupied[b][kb] || ka < 0 || ka >= static_cast<long>(ga.slices()) || !occupied[a][ka]) continue;
+        const std::vector<std::uint8_t> maskA = sliceMask(images[a].volume, static_cast<std::size_t>(ka));
+        const std::vector<std::uint8_t> maskB = sliceMask(images[b].volume, kb);
+        for (long jb = 0; jb < rows; ++jb) {
+          const long ja = jb + offset[1];
+          if (ja < 0 || ja >= rows) continue;
+          for (long ib = 0; ib < cols; ++ib) {
+            const long ia = ib + offset[0];
+            if (ia < 0 || ia >= cols) continue;
+            const std::size_t pa = static_cast<std::size_t>(ja * cols + ia), pb = static_cast<std::size_t>(jb * cols + ib);
+            if (maskA[pa] && maskB[pb]) {
+              hit = {a, b, static_cast<std::size_t>(ka), static_cast<std::size_t>(ka) * ga.slicePixels() + pa,
+                     kb * gb.slicePixels() + pb};
+              return OverlapResult::Found;
+            }
           }
         }
       }
     }
   }
-  return false;
+  return unaligned ? OverlapResult::Unaligned : OverlapResult::None;
 }
 
 // Do two probability maps have a non-zero (stored) value at one voxel? All
@@ -459,9 +479,10 @@ Plan makePlan(const std::vector<LabelImage>& images, const Metadata& metadata, c
 
   // Overlap between files (between components for probability maps).
   OverlapHit hit{};
-  const bool overlapping = options.type == SegmentationType::Fractional
-                               ? fractionsOverlap(images, plan.segments)
-                               : findOverlap(images, plan.segments, hit);
+  const OverlapResult overlap = options.type == SegmentationType::Fractional
+                                    ? (fractionsOverlap(images, plan.segments) ? OverlapResult::Found : OverlapResult::None)
+                                    : findOverlap(images, plan.segments, hit);
+  const bool overlapping = overlap == OverlapResult::Found;
   if (options.type == SegmentationType::Labelmap && overlapping) {
     const PlannedSegment* a = segmentFor(plan.segments, hit.fileA, voxelLabel(images[hit.fileA].volume, hit.voxelA));
     const PlannedSegment* b = segmentFor(plan.segments, hit.fileB, voxelLabel(images[hit.fileB].volume, hit.voxelB));
@@ -474,7 +495,9 @@ Plan makePlan(const std::vector<LabelImage>& images, const Metadata& metadata, c
                    std::to_string(hit.sliceA) + ", voxel " + voxelText(p % g.columns(), p / g.columns(), hit.sliceA) +
                    "; a label map cannot hold overlapping segments (use --segmentationType binary)");
   }
-  plan.overlap = overlapping ? SegmentsOverlap::Yes : SegmentsOverlap::No;
+  plan.overlap = overlapping ? SegmentsOverlap::Yes
+                 : overlap == OverlapResult::Unaligned ? SegmentsOverlap::Undefined
+                                                       : SegmentsOverlap::No;
 
   // Frames.
   PositionIndex positions(images);

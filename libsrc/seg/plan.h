@@ -47,4 +47,10 @@ struct Plan {
 
 Plan makePlan(const std::vector<LabelImage>& images, const Metadata& metadata, const WriterOptions& options);
 
+class DocumentContext;
+// Writes the SEG the plan describes (document, then streamed frames), atomically.
+WriteSummary writeDocument(const Plan& plan, const std::vector<Grid>& grids, const std::vector<LabelImage>& images,
+                           const Metadata& metadata, const DocumentContext& context, const std::string& outputPath,
+                           const WriterOptions& options);
+
 }  // namespace qidcm::seg

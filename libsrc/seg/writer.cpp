@@ -47,27 +47,11 @@ std::vector<SliceMatch> matchSources(const std::vector<LabelImage>& images, cons
 
 }  // namespace
 
-WriteSummary writeSegmentation(const std::vector<LabelImage>& images, const Metadata& metadata,
-                               const SourceIndex& sources, const std::string& outputPath,
-                               const WriterOptions& options) {
-  dicom::configureDcmtk();
+WriteSummary writeDocument(const Plan& plan, const std::vector<Grid>& grids, const std::vector<LabelImage>& images,
+                           const Metadata& metadata, const DocumentContext& context, const std::string& outputPath,
+                           const WriterOptions& options) {
   OutputTransaction output;
   const std::string staged = output.stage(outputPath);
-  sources.requireSinglePatient();
-
-  Plan plan;
-  {
-    log::PhaseTimer timer("plan (one pass over the label voxels)");
-    plan = makePlan(images, metadata, options);
-  }
-  std::vector<SliceMatch> matches;
-  {
-    log::PhaseTimer timer("match slices to sources");
-    matches = matchSources(images, sources, options);
-  }
-  std::vector<Grid> grids;
-  for (const auto& image : images) grids.push_back(image.volume.grid);
-  const SourceSeriesContext context(sources, matches, plan, options.referencesGeometryCheck);
   Document document(plan, grids, metadata, context, options);
   FrameEncoder encoder(plan, images);
   {
@@ -88,14 +72,39 @@ WriteSummary writeSegmentation(const std::vector<LabelImage>& images, const Meta
   struct stat st;
   if (stat(staged.c_str(), &st) == 0) summary.bytes = static_cast<std::uint64_t>(st.st_size);
   output.commit();
-
   summary.sopInstanceUID = document.sopInstanceUID();
   summary.seriesInstanceUID = document.seriesInstanceUID();
   summary.segments = plan.segments.size();
   summary.frames = plan.frames.size();
   summary.referencedInstances = context.referencedInstances();
-  for (const auto& m : matches) summary.matchedSlices += m.matchedSlices;
   summary.overlap = plan.overlap;
+  return summary;
+}
+
+WriteSummary writeSegmentation(const std::vector<LabelImage>& images, const Metadata& metadata,
+                               const SourceIndex& sources, const std::string& outputPath,
+                               const WriterOptions& options) {
+  dicom::configureDcmtk();
+  {
+    OutputTransaction probe;  // an unusable output path fails before any work
+    probe.stage(outputPath);
+  }
+  sources.requireSinglePatient();
+  Plan plan;
+  {
+    log::PhaseTimer timer("plan (one pass over the label voxels)");
+    plan = makePlan(images, metadata, options);
+  }
+  std::vector<SliceMatch> matches;
+  {
+    log::PhaseTimer timer("match slices to sources");
+    matches = matchSources(images, sources, options);
+  }
+  std::vector<Grid> grids;
+  for (const auto& image : images) grids.push_back(image.volume.grid);
+  const SourceSeriesContext context(sources, matches, plan, options.referencesGeometryCheck);
+  WriteSummary summary = writeDocument(plan, grids, images, metadata, context, outputPath, options);
+  for (const auto& m : matches) summary.matchedSlices += m.matchedSlices;
   return summary;
 }
 
@@ -148,8 +157,7 @@ WriteSummary writeSegmentationFiles(const WriterFiles& files, const WriterOption
   if (files.dicomFiles.empty() && files.dicomDirectories.empty())
     throwUsage("no source DICOM given (--inputDICOMDirectory or --inputDICOMList)");
   {
-    // Fail on an unusable output path before any heavy work.
-    OutputTransaction probe;
+    OutputTransaction probe;  // an unusable output path fails before any heavy work
     probe.stage(files.output);
   }
   const std::vector<std::string> ordered = orderImages(files.images, metadata);

@@ -22,6 +22,24 @@ LIVER = os.path.join(SEGS, "liver_seg.nrrd")
 META = os.path.join(EX, "seg-example.json")
 
 
+def make_inputs(work, bin_dir):
+    """Inputs the rows need: a truncated NIfTI, a 4-D probability map, and the
+    CT series with a Patient's Age that breaks its VR."""
+    import pydicom
+    synth = os.path.join(work, "synth")
+    subprocess.run([os.path.join(bin_dir, "qidcm-synth"), "--outputDirectory", synth, "--segments", "2",
+                    "--probabilityMaps", "--format", "nii", "--noSeries"], check=True, capture_output=True)
+    whole = open(os.path.join(synth, "label.nii"), "rb").read()
+    with open(os.path.join(work, "truncated.nii"), "wb") as f:
+        f.write(whole[: len(whole) // 2])
+    badct = os.path.join(work, "badct")
+    os.makedirs(badct)
+    for name in sorted(os.listdir(CT3)):
+        ds = pydicom.dcmread(os.path.join(CT3, name))
+        ds.PatientAge = "45 years"
+        ds.save_as(os.path.join(badct, name))
+
+
 def rows(work):
     out = os.path.join(work, "out.dcm")
     base = ["--inputMetadata", META, "--inputDICOMDirectory", CT3, "--outputDICOM", out]
@@ -41,6 +59,8 @@ def rows(work):
     two_lists["segmentAttributes"].append(two_lists["segmentAttributes"][0])
     empty_code = json.loads(json.dumps(example))
     empty_code["segmentAttributes"][0][0]["SegmentedPropertyCategoryCodeSequence"]["CodingSchemeDesignator"] = ""
+    backslash = json.loads(json.dumps(example))
+    backslash["ContentCreatorName"] = "Doe\\John"
 
     T = "itkimage2segimage"
     return [
@@ -74,6 +94,18 @@ def rows(work):
                                                writes("twolists.json", two_lists),
                                                "--inputDICOMDirectory", CT3, "--outputDICOM", out], 1,
          "segmentAttributes: lists segments for 2 input file(s), but 1 image(s) were given", out),
+        ("truncated label image", T, ["--inputImageList", os.path.join(work, "truncated.nii")] + base, 1,
+         "truncated.nii: truncated", out),
+        ("4-D image as a label image", T, ["--inputImageList", os.path.join(work, "synth", "prob.nii.gz")] + base, 1,
+         "prob.nii.gz: has 2 components; label images must be scalar", out),
+        ("backslash in a single-valued attribute", T, ["--inputImageList", LIVER, "--inputMetadata",
+                                                       writes("backslash.json", backslash),
+                                                       "--inputDICOMDirectory", CT3, "--outputDICOM", out], 1,
+         "backslash.json: ContentCreatorName -> ContentCreatorName (0070,0084): invalid value", out),
+        ("source value breaking its VR", T, ["--inputImageList", LIVER, "--inputMetadata", META,
+                                             "--inputDICOMDirectory", os.path.join(work, "badct"),
+                                             "--outputDICOM", out], 1,
+         "PatientAge (0010,1010): invalid value '45 years'", out),
         ("label grid fits no source", T, ["--inputImageList", LIVER, "--inputMetadata", META,
                                           "--inputDICOMDirectory", os.path.join(SEGS, "23x38x3", "image"),
                                           "--outputDICOM", out], 1,
@@ -121,6 +153,7 @@ def main():
     work = os.path.join(a.work, "bad-inputs")
     shutil.rmtree(work, ignore_errors=True)
     os.makedirs(work)
+    make_inputs(work, a.bin)
     failures = 0
     for name, tool, args, code, fragment, output in rows(work):
         r = subprocess.run([os.path.join(a.bin, tool)] + args, capture_output=True, text=True)

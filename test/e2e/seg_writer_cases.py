@@ -109,6 +109,53 @@ def prepare_two_studies(work, tools):
             "source_header": first}
 
 
+def prepare_shifted(work, tools):
+    """Two files whose origins differ by one column: their shapes overlap in
+    patient space though not at the same voxel indices."""
+    import numpy as np
+    j, raw = dump(tools, seg("liver_seg.nrrd"), work, "liver")
+    meta = json.load(open(j))
+    size = meta["size"]
+    data = np.fromfile(raw, dtype=np.dtype(meta["dtype"])).reshape(size[2], size[1], size[0])
+    shifted = json.loads(json.dumps(meta))
+    shifted["origin"] = [meta["origin"][0] + meta["spacing"][0], meta["origin"][1], meta["origin"][2]]
+    sj = os.path.join(work, "shifted.json")
+    json.dump(shifted, open(sj, "w"))
+    a, b = os.path.join(work, "a.nrrd"), os.path.join(work, "b.nrrd")
+    write_nrrd(a, data.astype(np.int16), j)
+    write_nrrd(b, (data * 2).astype(np.int16), sj)
+    doc = json.load(open(ex("seg-example.json")))
+    second = dict(doc["segmentAttributes"][0][0], labelID=2, SegmentLabel="Liver shifted")
+    doc["segmentAttributes"].append([second])
+    mp = os.path.join(work, "shifted-meta.json")
+    json.dump(doc, open(mp, "w"))
+    return {"images": [a, b], "meta": mp}
+
+
+def prepare_non_ascii(work, tools):
+    doc = json.load(open(ex("seg-example.json")))
+    doc["ContentCreatorName"] = "Müller^Hans"
+    doc["SeriesDescription"] = "Lebersegmentierung – Ärztin"
+    doc["segmentAttributes"][0][0]["SegmentLabel"] = "Leber ä"
+    doc["segmentAttributes"][0][0]["SegmentDescription"] = "Lèber, façon Zürich"
+    mp = os.path.join(work, "utf8.json")
+    json.dump(doc, open(mp, "w"), ensure_ascii=False)
+    return {"meta": mp}
+
+
+def prepare_bad_source_value(work, tools):
+    """The CT series with a Patient's Age that breaks its VR (AS)."""
+    import pydicom
+    dst = os.path.join(work, "ct")
+    os.makedirs(dst)
+    for name in sorted(os.listdir(CT3)):
+        ds = pydicom.dcmread(os.path.join(CT3, name))
+        ds.PatientAge = "45 years"
+        ds.save_as(os.path.join(dst, name))
+    return {"dicom_args": ["--inputDICOMDirectory", dst], "sources": dst,
+            "source_header": os.path.join(dst, sorted(os.listdir(dst))[0])}
+
+
 # Each case: images, metadata, flags, and what the output must be.
 CASES = {
     "liver": dict(images=[seg("liver_seg.nrrd")], meta=ex("seg-example.json"), dicom_dir=CT3),
@@ -159,6 +206,19 @@ CASES = {
     "all-empty": dict(images=[], meta=ex("seg-example.json"), dicom_dir=CT3, prepare=prepare_all_empty,
                       expect_warning="holds no voxel"),
     "synth-two-studies": dict(synth=["--segments", "3"], prepare=prepare_two_studies),
+    "shifted-overlap": dict(images=[], meta=ex("seg-example.json"), dicom_dir=CT3, prepare=prepare_shifted,
+                            overlap="YES"),
+    "non-ascii-metadata": dict(images=[seg("liver_seg.nrrd")], meta=ex("seg-example.json"), dicom_dir=CT3,
+                               prepare=prepare_non_ascii, flags=["--verbose"], expect_stderr="phase plan",
+                               # dcmjs decodes text inside sequences as Latin-1, ignoring ISO_IR 192;
+                               # pydicom (check_seg) compares the labels instead
+                               dcmjs_labels=False),
+    "no-value-checks": dict(images=[seg("liver_seg.nrrd")], meta=ex("seg-example.json"), dicom_dir=CT3,
+                            prepare=prepare_bad_source_value, flags=["--noDicomValueChecks"],
+                            # the invalid value is written on purpose; dciodvfy must name it
+                            known=["Error - Value invalid for this VR - (0x0010,0x1010) AS Patient's Age  AS [1] = "
+                                   "<45 years> - Length invalid for this VR = 8, expected == 4",
+                                   "Error - Dicom dataset contains invalid data values for Value Representations"]),
     "synth-300-labelmap16": dict(synth=["--segments", "300", "--labelType", "uint16", "--columns", "96",
                                         "--rows", "96", "--slices", "30", "--minSegmentSlices", "1",
                                         "--maxSegmentSlices", "4"], type="LABELMAP", bits=16),
@@ -262,6 +322,9 @@ def main():
     if case.get("expect_warning") and case["expect_warning"] not in r.stderr:
         print(f"FAIL: no warning containing '{case['expect_warning']}'")
         return 1
+    if case.get("expect_stderr") and case["expect_stderr"] not in r.stderr:
+        print(f"FAIL: stderr lacks '{case['expect_stderr']}'")
+        return 1
     leftovers = [f for f in os.listdir(work) if f.startswith(".qidcm-staging")]
     if leftovers:
         print(f"FAIL: staging left behind: {leftovers}")
@@ -311,6 +374,8 @@ def main():
     for number in sorted(segmap, key=int):
         labels.append(flat[tuple(segmap[number])])
     check = {"labels": labels, "type": seg_type}
+    if not case.get("dcmjs_labels", True):
+        check = {"segments": len(labels), "type": seg_type}
     if seg_type == "LABELMAP":
         # every label-map case here has background pixels, described by Segment 0
         check["labels"] = ["Background"] + labels

@@ -199,9 +199,9 @@ def check_common_instance_reference(ds, referenced, series_of, primary_study):
 
 
 def expected_overlap(images, segmap, seg_type):
-    """YES when some voxel belongs to two segments (positions compared through the
-    grids, so inputs with different origins work), else NO."""
-    planes = {}  # rounded slice position -> list of boolean masks
+    """YES when some voxel position (in patient space, so that inputs with
+    shifted origins compare correctly) belongs to two segments, else NO."""
+    owners = {}
     for number, (file, label) in segmap.items():
         grid, data = images[file]
         if seg_type == "FRACTIONAL":
@@ -209,14 +209,15 @@ def expected_overlap(images, segmap, seg_type):
             mask = np.rint(np.clip(comps[label - 1].astype(float), 0, 1) * 255) > 0
         else:
             mask = data == label
-        for k in range(grid.size[2]):
-            if not mask[k].any():
-                continue
-            pos = tuple(np.round(grid.origin + k * grid.spacing[2] * grid.direction[2], 3))
-            for other in planes.get(pos, []):
-                if (other & mask[k]).any():
-                    return "YES"
-            planes.setdefault(pos, []).append(mask[k])
+        k, j, i = np.nonzero(mask)
+        if len(k) == 0:
+            continue
+        m = (grid.direction * grid.spacing[:, None]).T
+        points = np.round((grid.origin[:, None] + m @ np.vstack([i, j, k])).T, 2)
+        for p in map(tuple, points):
+            other = owners.setdefault(p, number)
+            if other != number:
+                return "YES"
     return "NO"
 
 
@@ -364,6 +365,12 @@ def main():
     if exp.get("references") == "shared":
         if "DerivationImageSequence" not in shared:
             error("no shared Derivation Image Sequence")
+        elif sources:
+            got = {s.ReferencedSOPInstanceUID for s in shared.DerivationImageSequence[0].SourceImageSequence}
+            want = {u if isinstance(u, str) else u[0] for u in sources}
+            if got != want:
+                error(f"the shared Derivation Image Sequence lists {len(got)} instances, the sources are {len(want)}")
+            check_common_instance_reference(ds, want, series_of, exp.get("primary_study"))
 
     if exp.get("metadata"):
         check_attributes(ds, json.load(open(exp["metadata"])), segmap, exp)

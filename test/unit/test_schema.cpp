@@ -1,10 +1,12 @@
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "qidcm/error.h"
+#include "qidcm/log.h"
 #include "qidcm/schema.h"
 #include "qidcm/seg/metadata.h"
 
@@ -88,9 +90,6 @@ TEST_CASE("schema errors name the JSON path and the rule") {
   doc["segmentAttributes"][0][0].erase("SegmentAlgorithmName");
   CHECK(failure(doc) == "segmentAttributes[0][0]: missing SegmentAlgorithmName");
 
-  doc = liverExample();
-  doc["SeriesNumbr"] = "1";
-  CHECK(failure(doc) == "(top level): unknown key SeriesNumbr");
 
   doc = liverExample();
   doc["segmentAttributes"][0][0]["SegmentedPropertyCategoryCodeSequence"]["CodeValue"] = "";
@@ -107,6 +106,46 @@ TEST_CASE("schema errors name the JSON path and the rule") {
   doc = liverExample();
   doc["segmentAttributes"][0][0]["recommendedDisplayRGBValue"] = {300, 0, 0};
   CHECK(failure(doc).rfind("segmentAttributes[0][0].recommendedDisplayRGBValue[0]: ", 0) == 0);
+}
+
+TEST_CASE("unknown keys are warnings, as dcmqi ignores them") {
+  std::vector<std::string> warnings;
+  log::setHandler([&](log::Level level, const std::string& m) {
+    if (level == log::Level::Warning) warnings.push_back(m);
+  });
+  nlohmann::json doc = liverExample();
+  doc["SeriesNumbr"] = "1";
+  doc["segmentAttributes"][0][0]["Extra"] = true;
+  CHECK_NOTHROW(seg::parseMetadata(doc, "test.json"));
+  log::setHandler(nullptr);
+  std::sort(warnings.begin(), warnings.end());
+  REQUIRE(warnings.size() == 2);
+  CHECK(warnings[0] == "test.json: (top level): unknown key SeriesNumbr (ignored)");
+  CHECK(warnings[1] == "test.json: segmentAttributes[0][0]: unknown key Extra (ignored)");
+}
+
+TEST_CASE("dcmqi-style JSON that pipelines write is accepted") {
+  nlohmann::json doc = liverExample();
+  // integral numbers written as floats
+  doc["segmentAttributes"][0][0]["labelID"] = 1.0;
+  doc["segmentAttributes"][0][0]["recommendedDisplayRGBValue"] = {221.0, 130.0, 101.0};
+  // ContentLabel in dcmqi's legacy seriesAttributes object
+  doc["seriesAttributes"] = {{"ContentLabel", "LEGACY"}, {"ContentDescription", "from seriesAttributes"}};
+  // no SegmentAlgorithmType: dcmqi's default SEMIAUTOMATIC (the name is present)
+  doc["segmentAttributes"][0][0].erase("SegmentAlgorithmType");
+  const seg::Metadata m = seg::parseMetadata(doc, "x.json");
+  CHECK(m.segmentAttributes[0][0].labelID == 1);
+  CHECK(m.segmentAttributes[0][0].rgb == RGB{221, 130, 101});
+  CHECK(m.contentLabel == "LEGACY");
+  CHECK(m.contentDescription == "from seriesAttributes");
+  CHECK(m.segmentAttributes[0][0].algorithmType == seg::SegmentAlgorithmType::Semiautomatic);
+  // ... but then the algorithm name is required
+  doc["segmentAttributes"][0][0].erase("SegmentAlgorithmName");
+  CHECK(failure(doc) == "segmentAttributes[0][0]: missing SegmentAlgorithmName");
+  // a non-integral labelID is still wrong
+  doc = liverExample();
+  doc["segmentAttributes"][0][0]["labelID"] = 1.5;
+  CHECK(failure(doc) == "segmentAttributes[0][0].labelID: wrong type, expected integer");
 }
 
 TEST_CASE("a label described twice for one file is refused") {
