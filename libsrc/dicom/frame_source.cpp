@@ -56,10 +56,19 @@ void registerDcmtkCodecs() {
   });
 }
 
-std::string FrameSource::transferSyntaxName() const { return DcmXfer(xfer_).getXferName(); }
+std::string FrameSource::transferSyntaxName() const {
+  if (uid_ == kDeflatedImageFrameCompression) return "Deflated Image Frame Compression";
+  if (xfer_ == EXS_Unknown) return uid_;
+  return DcmXfer(xfer_).getXferName();
+}
 
-FrameSource::FrameSource(DcmDataset& dataset, E_TransferSyntax xfer, const std::string& path, std::size_t frames)
-    : dataset_(dataset), xfer_(xfer), path_(path), frames_(frames) {
+FrameSource::FrameSource(DcmDataset& dataset, const std::string& transferSyntaxUid, const std::string& path,
+                         std::size_t frames)
+    : dataset_(dataset),
+      xfer_(transferSyntaxUid.empty() ? dataset.getOriginalXfer() : DcmXfer(transferSyntaxUid.c_str()).getXfer()),
+      uid_(transferSyntaxUid.empty() ? DcmXfer(dataset.getOriginalXfer()).getXferID() : transferSyntaxUid),
+      path_(path),
+      frames_(frames) {
   Uint16 rows = 0, columns = 0, bits = 0, samples = 1;
   dataset.findAndGetUint16(DCM_Rows, rows);
   dataset.findAndGetUint16(DCM_Columns, columns);
@@ -78,8 +87,7 @@ FrameSource::FrameSource(DcmDataset& dataset, E_TransferSyntax xfer, const std::
   if (dataset.findAndGetElement(DCM_PixelData, element).bad() || !element)
     throwInput(path, attributeName(DCM_PixelData), "missing");
   auto* pixelData = dynamic_cast<DcmPixelData*>(element);
-  const std::string uid = DcmXfer(xfer).getXferID();
-  const Codec codec = codecFor(xfer, uid);
+  const Codec codec = codecFor(xfer_, uid_);
   encapsulated_ = codec != Codec::Native;
   if (!encapsulated_) {
     const std::uint64_t pixels = static_cast<std::uint64_t>(rows_) * columns_ * frames_;
@@ -130,8 +138,13 @@ void FrameSource::mapFragments() {
     dataset_.findAndGetElement(DCM_PixelData, e);
     return e;
   }());
+  // The representation the file was read in (which DCMTK may know only as
+  // "unknown" for transfer syntaxes newer than it).
+  E_TransferSyntax original = EXS_Unknown;
+  const DcmRepresentationParameter* parameter = nullptr;
+  pixelData->getOriginalRepresentationKey(original, parameter);
   DcmPixelSequence* sequence = nullptr;
-  if (pixelData->getEncapsulatedRepresentation(xfer_, nullptr, sequence).bad() || !sequence)
+  if (pixelData->getEncapsulatedRepresentation(original, parameter, sequence).bad() || !sequence)
     throwInput(path_, attributeName(DCM_PixelData), "is not encapsulated although the transfer syntax is " +
                                                         transferSyntaxName());
   const unsigned long items = sequence->card();
@@ -217,8 +230,7 @@ FrameSource::Frame FrameSource::frame(std::size_t index, std::vector<std::uint8_
       return {scratch.data(), 0};
     }
     const std::vector<std::uint8_t> bytes = frameBytes(index);
-    const std::string uid = DcmXfer(xfer_).getXferID();
-    switch (codecFor(xfer_, uid)) {
+    switch (codecFor(xfer_, uid_)) {
       case Codec::Rle:
         // Single-bit frames: one segment of the frame's packed bytes.
         if (bitsAllocated_ == 1)

@@ -17,7 +17,9 @@ class FrameSource {
  public:
   // `dataset` must outlive the FrameSource. Throws Error (Input) naming `path`
   // and the attribute when the pixel data cannot hold the declared frames.
-  FrameSource(DcmDataset& dataset, E_TransferSyntax xfer, const std::string& path, std::size_t frames);
+  // `transferSyntaxUid` is the file meta's (DCMTK 3.6.7 does not know every
+  // transfer syntax, e.g. Deflated Image Frame Compression).
+  FrameSource(DcmDataset& dataset, const std::string& transferSyntaxUid, const std::string& path, std::size_t frames);
 
   std::size_t frames() const { return frames_; }
   std::size_t rows() const { return rows_; }
@@ -43,6 +45,7 @@ class FrameSource {
 
   DcmDataset& dataset_;
   E_TransferSyntax xfer_;
+  std::string uid_;
   std::string path_;
   std::size_t frames_, rows_ = 0, columns_ = 0;
   unsigned bitsAllocated_ = 0;

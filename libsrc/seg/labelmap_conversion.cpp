@@ -137,7 +137,10 @@ WriteSummary convertToLabelmap(const std::string& input, const std::string& outp
     list.push_back(d);
   }
   metadata.segmentAttributes = {list};
-  const Plan plan = makePlan(images, metadata, writerOptions);
+  // One frame per position the input has a frame at, as dcmqi writes it.
+  std::vector<bool> positions(volume.grid.slices(), false);
+  for (const auto& f : seg.frames()) positions[f.slice] = true;
+  const Plan plan = makePlan(images, metadata, writerOptions, &positions);
   const SegmentationContext context(seg);
   return writeDocument(plan, {volume.grid}, images, metadata, context, output, writerOptions);
 }

@@ -422,7 +422,8 @@ const PlannedSegment* segmentFor(const std::vector<PlannedSegment>& segments, st
 
 }  // namespace
 
-Plan makePlan(const std::vector<LabelImage>& images, const Metadata& metadata, const WriterOptions& options) {
+Plan makePlan(const std::vector<LabelImage>& images, const Metadata& metadata, const WriterOptions& options,
+              const std::vector<bool>* requiredSlices) {
   const std::string& metadataFile = metadata.sourceFile;
   if (images.empty()) throwUsage("no input image");
   if (metadata.segmentAttributes.size() != images.size())
@@ -509,7 +510,8 @@ Plan makePlan(const std::vector<LabelImage>& images, const Metadata& metadata, c
     for (const auto& s : plan.segments)
       for (const auto& e : s.extents) foreground[e.slice] += e.voxels;
     for (std::size_t k = 0; k < g.slices(); ++k) {
-      if (options.skipEmptySlices && foreground[k] == 0) continue;
+      const bool required = requiredSlices && k < requiredSlices->size() && (*requiredSlices)[k];
+      if (options.skipEmptySlices && foreground[k] == 0 && !required) continue;
       plan.frames.push_back({0, 0, static_cast<std::uint32_t>(k), 0, nullptr});
       if (foreground[k] < g.slicePixels()) plan.labelmapBackground = true;
     }

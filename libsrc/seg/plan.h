@@ -45,7 +45,10 @@ struct Plan {
   bool emptyInput = false;          // no voxel of any segment: one empty frame
 };
 
-Plan makePlan(const std::vector<LabelImage>& images, const Metadata& metadata, const WriterOptions& options);
+// `requiredSlices` (LABELMAP only, optional): slices that get a frame even
+// when empty, e.g. every position of a SEG being converted.
+Plan makePlan(const std::vector<LabelImage>& images, const Metadata& metadata, const WriterOptions& options,
+              const std::vector<bool>* requiredSlices = nullptr);
 
 class DocumentContext;
 // Writes the SEG the plan describes (document, then streamed frames), atomically.

@@ -143,7 +143,8 @@ void SegmentationFile::readFrames(const std::string& referenceDirectory) {
     throwInput(path_, attributeName(DCM_PerFrameFunctionalGroupsSequence),
                "has " + std::to_string(items) + " item(s) for " + std::to_string(frameCount) +
                    " frame(s) (Number of Frames)");
-  source_ = std::make_unique<dicom::FrameSource>(ds, ds.getOriginalXfer(), path_, frameCount);
+  const std::string transferSyntax = getString(*file_->getMetaInfo(), DCM_TransferSyntaxUID);
+  source_ = std::make_unique<dicom::FrameSource>(ds, transferSyntax, path_, frameCount);
 
   // Which segment each frame holds.
   frames_.resize(frameCount);

@@ -5,7 +5,7 @@ import os
 import subprocess
 import sys
 
-TOOLS = ["itkimage2segimage", "qidcm-synth"]
+TOOLS = ["itkimage2segimage", "segimage2itkimage", "bin2labelsegimage", "qidcm-synth", "qidcm-compare"]
 
 
 def main():
