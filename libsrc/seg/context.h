@@ -11,6 +11,7 @@
 #include "dicom/dataset_util.h"
 #include "dicom/functional_groups.h"
 #include "dicom/modules.h"
+#include "dicom/source_references.h"
 #include "seg/plan.h"
 
 namespace qidcm::seg {
@@ -42,16 +43,10 @@ class SourceSeriesContext : public DocumentContext {
   void writeSharedReferences(DcmItem& shared, const dicom::ValueWriter& writer) const override;
   void writeCommonInstanceReference(DcmItem& dataset, const std::string& studyInstanceUID,
                                     const dicom::ValueWriter& writer) const override;
-  std::size_t referencedInstances() const override { return referenced_.size(); }
+  std::size_t referencedInstances() const override { return references_.referencedInstances(); }
 
  private:
-  const std::vector<SourceReference>& referencesOf(const PlannedFrame& frame) const;
-
-  const SourceIndex& sources_;
-  const std::vector<SliceMatch>& matches_;
-  bool perFrame_;
-  std::size_t primaryInstance_ = 0;
-  std::vector<std::size_t> referenced_;
+  dicom::SourceReferences references_;
 };
 
 // The derivation every SEG frame declares.
