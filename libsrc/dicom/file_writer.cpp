@@ -69,6 +69,16 @@ void writeItem(DcmItem& item, DcmOutputStream& out, E_TransferSyntax xfer, const
 
 }  // namespace
 
+void setPixelElement(StreamedContent& content, unsigned bitsAllocated, bool floating) {
+  if (floating) {
+    content.pixelElement = bitsAllocated == 64 ? 0x0009 : 0x0008;
+    content.pixelVR = bitsAllocated == 64 ? "OD" : "OF";
+  } else {
+    content.pixelElement = 0x0010;
+    content.pixelVR = bitsAllocated > 8 ? "OW" : "OB";
+  }
+}
+
 void writeStreamed(const std::string& path, DcmDataset& head, TransferSyntax ts, const StreamedContent& content) {
   // Nothing may follow the streamed parts in tag order.
   for (unsigned long n = 0; n < head.card(); ++n) {
@@ -119,9 +129,9 @@ void writeStreamed(const std::string& path, DcmDataset& head, TransferSyntax ts,
   }
 
   unsigned char header[12];
-  putTagHeader(header, 0x7FE0, 0x0010);
-  header[4] = 'O';
-  header[5] = content.otherWord ? 'W' : 'B';
+  putTagHeader(header, 0x7FE0, content.pixelElement);
+  header[4] = static_cast<unsigned char>(content.pixelVR[0]);
+  header[5] = static_cast<unsigned char>(content.pixelVR[1]);
   header[6] = header[7] = 0;
   putUint32(header + 8, static_cast<std::uint32_t>(padded));
   raw.write(header, sizeof header);

@@ -40,9 +40,16 @@ struct StreamedContent {
 
   // Native Pixel Data: the producer must write exactly `pixelLength` bytes.
   std::uint64_t pixelLength = 0;
-  bool otherWord = false;  // OW (16-bit samples) instead of OB
   std::function<void(ByteSink&)> producePixels;
+  // The pixel element: Pixel Data (OB or OW), Float Pixel Data (OF) or
+  // Double Float Pixel Data (OD).
+  std::uint16_t pixelElement = 0x0010;
+  const char* pixelVR = "OB";
 };
+
+// The pixel element and VR for samples of `bitsAllocated` bits; `floating`
+// selects Float / Double Float Pixel Data.
+void setPixelElement(StreamedContent& content, unsigned bitsAllocated, bool floating);
 
 // Writes `head` (which must hold no attribute at or above the Per-frame
 // Functional Groups Sequence) followed by the streamed content, to `path`.

@@ -76,14 +76,40 @@ FrameSource::FrameSource(DcmDataset& dataset, const std::string& transferSyntaxU
   dataset.findAndGetUint16(DCM_SamplesPerPixel, samples);
   if (rows == 0) throwInput(path, attributeName(DCM_Rows), "missing or zero");
   if (columns == 0) throwInput(path, attributeName(DCM_Columns), "missing or zero");
-  if (bits != 1 && bits != 8 && bits != 16)
-    throwInput(path, attributeName(DCM_BitsAllocated), "is " + std::to_string(bits) + "; 1, 8 or 16 expected");
+  if (bits != 1 && bits != 8 && bits != 16 && bits != 32 && bits != 64)
+    throwInput(path, attributeName(DCM_BitsAllocated), "is " + std::to_string(bits) + "; 1, 8, 16, 32 or 64 expected");
   if (samples != 1) throwInput(path, attributeName(DCM_SamplesPerPixel), "is " + std::to_string(samples) + "; 1 expected");
   rows_ = rows;
   columns_ = columns;
   bitsAllocated_ = bits;
 
   DcmElement* element = nullptr;
+  // Float Pixel Data and Double Float Pixel Data (parametric maps) are always native.
+  for (const DcmTagKey& floatKey : {DCM_FloatPixelData, DCM_DoubleFloatPixelData}) {
+    if (dataset.findAndGetElement(floatKey, element).good() && element) {
+      const unsigned wanted = floatKey == DCM_FloatPixelData ? 32 : 64;
+      if (bits != wanted)
+        throwInput(path, attributeName(DCM_BitsAllocated),
+                   "is " + std::to_string(bits) + " but " + attributeName(floatKey) + " needs " + std::to_string(wanted));
+      if (wanted == 32) {
+        Float32* values = nullptr;
+        if (element->getFloat32Array(values).bad() || !values) throwInput(path, attributeName(floatKey), "cannot be read");
+        native_ = reinterpret_cast<const std::uint8_t*>(values);
+      } else {
+        Float64* values = nullptr;
+        if (element->getFloat64Array(values).bad() || !values) throwInput(path, attributeName(floatKey), "cannot be read");
+        native_ = reinterpret_cast<const std::uint8_t*>(values);
+      }
+      nativeLength_ = element->getLength();
+      const std::uint64_t needed = static_cast<std::uint64_t>(rows_) * columns_ * frames_ * (wanted / 8);
+      if (nativeLength_ < needed)
+        throwInput(path, attributeName(floatKey),
+                   "holds " + std::to_string(nativeLength_) + " bytes, but " + std::to_string(frames_) +
+                       " frame(s) need " + std::to_string(needed));
+      return;
+    }
+  }
+  element = nullptr;
   if (dataset.findAndGetElement(DCM_PixelData, element).bad() || !element)
     throwInput(path, attributeName(DCM_PixelData), "missing");
   auto* pixelData = dynamic_cast<DcmPixelData*>(element);
@@ -92,7 +118,11 @@ FrameSource::FrameSource(DcmDataset& dataset, const std::string& transferSyntaxU
   if (!encapsulated_) {
     const std::uint64_t pixels = static_cast<std::uint64_t>(rows_) * columns_ * frames_;
     const std::uint64_t needed = bits == 1 ? (pixels + 7) / 8 : pixels * (bits / 8);
-    if (bits == 16) {
+    if (bits >= 32) {
+      Uint8* bytes = nullptr;
+      if (element->getUint8Array(bytes).bad() || !bytes) throwInput(path, attributeName(DCM_PixelData), "cannot be read");
+      native_ = bytes;
+    } else if (bits == 16) {
       Uint16* words = nullptr;
       if (element->getUint16Array(words).bad() || !words) {
         // Some writers use OB for 16-bit data: read it as bytes in little-endian order.
@@ -212,7 +242,7 @@ FrameSource::Frame FrameSource::frame(std::size_t index, std::vector<std::uint8_
     }
     return {native_ + index * pixels * (bitsAllocated_ / 8), 0};
   }
-  const unsigned bytesPerSample = bitsAllocated_ == 16 ? 2 : 1;
+  const unsigned bytesPerSample = bitsAllocated_ <= 8 ? 1 : bitsAllocated_ / 8;
   const std::size_t expected = bitsAllocated_ == 1 ? (pixels + 7) / 8 : pixels * bytesPerSample;
   try {
     if (dcmtkCodec_) {
@@ -232,6 +262,7 @@ FrameSource::Frame FrameSource::frame(std::size_t index, std::vector<std::uint8_
     const std::vector<std::uint8_t> bytes = frameBytes(index);
     switch (codecFor(xfer_, uid_)) {
       case Codec::Rle:
+        if (bitsAllocated_ > 16) throw std::runtime_error("RLE frames of more than 16 bits are not supported");
         // Single-bit frames: one segment of the frame's packed bytes.
         if (bitsAllocated_ == 1)
           codec::rleDecodeFrame(bytes.data(), bytes.size(), expected, 1, scratch);
@@ -242,6 +273,7 @@ FrameSource::Frame FrameSource::frame(std::size_t index, std::vector<std::uint8_
         codec::inflateFrame(bytes.data(), bytes.size(), expected, scratch);
         break;
       case Codec::Jpeg2000:
+        if (bitsAllocated_ > 16) throw std::runtime_error("JPEG 2000 frames of more than 16 bits are not supported");
         if (bitsAllocated_ == 1) {
           std::vector<std::uint8_t> samples;
           codec::j2kDecodeFrame(bytes.data(), bytes.size(), columns_, rows_, 1, samples);

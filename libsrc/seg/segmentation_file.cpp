@@ -13,6 +13,7 @@
 
 #include "dicom/dataset_util.h"
 #include "dicom/dcmtk_setup.h"
+#include "dicom/functional_group_reader.h"
 #include "qidcm/error.h"
 #include "qidcm/log.h"
 #include "qidcm/source.h"
@@ -24,23 +25,6 @@ namespace {
 
 using dicom::attributeName;
 using dicom::getString;
-
-// Functional group macro `seq` for a frame: per-frame first, then shared.
-DcmItem* groupItem(DcmItem* perFrame, DcmItem* shared, const DcmTagKey& seq) {
-  DcmItem* item = nullptr;
-  if (perFrame && perFrame->findAndGetSequenceItem(seq, item, 0).good() && item) return item;
-  if (shared && shared->findAndGetSequenceItem(seq, item, 0).good() && item) return item;
-  return nullptr;
-}
-
-bool readDoubles(DcmItem& item, const DcmTagKey& key, double* out, unsigned count) {
-  for (unsigned n = 0; n < count; ++n) {
-    Float64 v = 0;
-    if (item.findAndGetFloat64(key, v, n).bad() || !std::isfinite(v)) return false;
-    out[n] = v;
-  }
-  return true;
-}
 
 }  // namespace
 
@@ -134,25 +118,15 @@ void SegmentationFile::readFrames(const std::string& referenceDirectory) {
   if (declaredFrames <= 0)
     throwInput(path_, attributeName(DCM_NumberOfFrames), "is " + std::to_string(declaredFrames) + "; no frame to read");
   const auto frameCount = static_cast<std::size_t>(declaredFrames);
-  DcmItem* shared = nullptr;
-  ds.findAndGetSequenceItem(DCM_SharedFunctionalGroupsSequence, shared, 0);
-  DcmSequenceOfItems* perFrame = nullptr;
-  ds.findAndGetSequence(DCM_PerFrameFunctionalGroupsSequence, perFrame);
-  const std::size_t items = perFrame ? perFrame->card() : 0;
-  if (items != frameCount && !(items == 0 && frameCount == 1))
-    throwInput(path_, attributeName(DCM_PerFrameFunctionalGroupsSequence),
-               "has " + std::to_string(items) + " item(s) for " + std::to_string(frameCount) +
-                   " frame(s) (Number of Frames)");
+  const dicom::FunctionalGroups groups(ds, path_, frameCount);
   const std::string transferSyntax = getString(*file_->getMetaInfo(), DCM_TransferSyntaxUID);
   source_ = std::make_unique<dicom::FrameSource>(ds, transferSyntax, path_, frameCount);
 
   // Which segment each frame holds.
   frames_.resize(frameCount);
   std::set<std::uint16_t> unknown;
-  for (std::size_t f = 0; f < frameCount; ++f) {
-    DcmItem* fg = perFrame ? perFrame->getItem(static_cast<unsigned long>(f)) : nullptr;
-    if (type_ == SegmentationType::Labelmap) continue;
-    DcmItem* ident = groupItem(fg, shared, DCM_SegmentIdentificationSequence);
+  for (std::size_t f = 0; f < frameCount && type_ != SegmentationType::Labelmap; ++f) {
+    DcmItem* ident = groups.group(f, DCM_SegmentIdentificationSequence);
     Uint16 number = 0;
     if (!ident || ident->findAndGetUint16(DCM_ReferencedSegmentNumber, number).bad())
       throwInput(path_, attributeName(DCM_ReferencedSegmentNumber), "missing for frame " + std::to_string(f + 1));
@@ -163,27 +137,21 @@ void SegmentationFile::readFrames(const std::string& referenceDirectory) {
     throwInput(path_, attributeName(DCM_ReferencedSegmentNumber),
                "frames refer to segment " + std::to_string(*unknown.begin()) + ", which the Segment Sequence lacks");
 
-  // Pixel Measures and orientation.
-  DcmItem* first = perFrame && items ? perFrame->getItem(0) : nullptr;
-  DcmItem* measures = groupItem(first, shared, DCM_PixelMeasuresSequence);
-  double spacing[2] = {0, 0};
-  if (!measures || !readDoubles(*measures, DCM_PixelSpacing, spacing, 2) || spacing[0] <= 0 || spacing[1] <= 0)
-    throwInput(path_, attributeName(DCM_PixelSpacing), "missing or not positive in the Pixel Measures functional group");
-
   // Slide (microscopy) SEGs place tiles in the total pixel matrix of a slide:
   // they are read as one 2-D plane.
-  DcmItem* firstSlide = groupItem(first, shared, DCM_PlanePositionSlideSequence);
-  DcmItem* firstPatient = groupItem(first, shared, DCM_PlanePositionSequence);
-  if (firstSlide && !firstPatient) {
+  if (groups.group(0, DCM_PlanePositionSlideSequence) && !groups.group(0, DCM_PlanePositionSequence)) {
     slide_ = true;
+    DcmItem* measures = groups.group(0, DCM_PixelMeasuresSequence);
+    double spacing[2] = {0, 0};
+    if (!measures || !dicom::readDoubles(*measures, DCM_PixelSpacing, spacing, 2))
+      throwInput(path_, attributeName(DCM_PixelSpacing), "missing in the Pixel Measures functional group");
     Uint32 totalColumns = 0, totalRows = 0;
     if (ds.findAndGetUint32(DCM_TotalPixelMatrixColumns, totalColumns).bad() || totalColumns == 0)
       throwInput(path_, attributeName(DCM_TotalPixelMatrixColumns), "missing in a slide SEG");
     if (ds.findAndGetUint32(DCM_TotalPixelMatrixRows, totalRows).bad() || totalRows == 0)
       throwInput(path_, attributeName(DCM_TotalPixelMatrixRows), "missing in a slide SEG");
     for (std::size_t f = 0; f < frameCount; ++f) {
-      DcmItem* fg = perFrame ? perFrame->getItem(static_cast<unsigned long>(f)) : nullptr;
-      DcmItem* slide = groupItem(fg, shared, DCM_PlanePositionSlideSequence);
+      DcmItem* slide = groups.group(f, DCM_PlanePositionSlideSequence);
       Sint32 column = 0, row = 0;
       if (!slide || slide->findAndGetSint32(DCM_ColumnPositionInTotalImagePixelMatrix, column).bad() ||
           slide->findAndGetSint32(DCM_RowPositionInTotalImagePixelMatrix, row).bad() || column < 1 || row < 1)
@@ -197,79 +165,12 @@ void SegmentationFile::readFrames(const std::string& referenceDirectory) {
     return;
   }
 
-  double iop[6];
-  DcmItem* orientation = groupItem(first, shared, DCM_PlaneOrientationSequence);
-  if (!orientation || !readDoubles(*orientation, DCM_ImageOrientationPatient, iop, 6))
-    throwInput(path_, attributeName(DCM_ImageOrientationPatient), "missing in the Plane Orientation functional group");
-  FrameStack stack;
-  stack.rowCosine = {iop[0], iop[1], iop[2]};
-  stack.columnCosine = {iop[3], iop[4], iop[5]};
-  stack.rowSpacing = spacing[0];
-  stack.columnSpacing = spacing[1];
-  stack.rows = source_->rows();
-  stack.columns = source_->columns();
-  double value = 0;
-  if (readDoubles(*measures, DCM_SpacingBetweenSlices, &value, 1) && value > 0) stack.spacingBetweenSlices = value;
-  if (readDoubles(*measures, DCM_SliceThickness, &value, 1) && value > 0) stack.sliceThickness = value;
-  for (std::size_t f = 0; f < frameCount; ++f) {
-    DcmItem* fg = perFrame ? perFrame->getItem(static_cast<unsigned long>(f)) : nullptr;
-    DcmItem* position = groupItem(fg, shared, DCM_PlanePositionSequence);
-    double ipp[3];
-    if (!position || !readDoubles(*position, DCM_ImagePositionPatient, ipp, 3))
-      throwInput(path_, attributeName(DCM_ImagePositionPatient),
-                 "missing for frame " + std::to_string(f + 1) + " (Plane Position (Patient) functional group)");
-    DcmItem* frameOrientation = groupItem(fg, shared, DCM_PlaneOrientationSequence);
-    double other[6];
-    if (frameOrientation && readDoubles(*frameOrientation, DCM_ImageOrientationPatient, other, 6)) {
-      for (int n = 0; n < 6; ++n)
-        if (std::fabs(other[n] - iop[n]) > 1e-4)
-          throwInput(path_, attributeName(DCM_ImageOrientationPatient),
-                     "frame " + std::to_string(f + 1) + " is oriented differently from frame 1");
-    }
-    frames_[f].position = {ipp[0], ipp[1], ipp[2]};
-    stack.positions.push_back(frames_[f].position);
-  }
-  if (!referenceDirectory.empty()) {
-    // The grid spans the referenced source series: the series holding most of
-    // the instances the SEG references.
-    std::set<std::string> referenced;
-    DcmSequenceOfItems* series = nullptr;
-    if (ds.findAndGetSequence(DCM_ReferencedSeriesSequence, series).good() && series)
-      for (unsigned long s = 0; s < series->card(); ++s) {
-        DcmSequenceOfItems* instances = nullptr;
-        if (series->getItem(s)->findAndGetSequence(DCM_ReferencedInstanceSequence, instances).good() && instances)
-          for (unsigned long i = 0; i < instances->card(); ++i)
-            referenced.insert(getString(*instances->getItem(i), DCM_ReferencedSOPInstanceUID));
-      }
-    for (std::size_t f = 0; f < frameCount && perFrame; ++f) {
-      DcmItem* derivation = groupItem(perFrame->getItem(static_cast<unsigned long>(f)), shared,
-                                      DCM_DerivationImageSequence);
-      DcmSequenceOfItems* sources = nullptr;
-      if (derivation && derivation->findAndGetSequence(DCM_SourceImageSequence, sources).good() && sources)
-        for (unsigned long i = 0; i < sources->card(); ++i)
-          referenced.insert(getString(*sources->getItem(i), DCM_ReferencedSOPInstanceUID));
-    }
-    const SourceIndex index = SourceIndex::scan({}, {referenceDirectory});
-    std::map<std::string, std::size_t> hits;
-    for (const auto& inst : index.instances())
-      if (referenced.count(inst.sopInstanceUID)) ++hits[inst.seriesInstanceUID];
-    std::string best;
-    std::size_t most = 0;
-    for (const auto& [uid, count] : hits)
-      if (count > most) {
-        most = count;
-        best = uid;
-      }
-    if (best.empty())
-      throwInput(referenceDirectory, "", "holds none of the images " + path_ + " references");
-    const Vec3 normal = cross(stack.rowCosine, stack.columnCosine);
-    for (const auto& inst : index.instances()) {
-      if (inst.seriesInstanceUID != best) continue;
-      if (!parallelPlanes(normal, cross(inst.rowCosine, inst.columnCosine)))
-        throwInput(inst.path, "ImageOrientationPatient (0020,0037)", "is not parallel to the SEG's frames");
-      for (const auto& frame : inst.frames) stack.referencePositions.push_back(frame.position);
-    }
-  }
+  FrameStack stack = dicom::readFrameStack(groups, path_, source_->rows(), source_->columns());
+  for (std::size_t f = 0; f < frameCount; ++f) frames_[f].position = stack.positions[f];
+  if (!referenceDirectory.empty())
+    stack.referencePositions =
+        dicom::referencedSeriesPositions(dicom::referencedInstances(ds, groups), referenceDirectory,
+                                         cross(stack.rowCosine, stack.columnCosine), path_);
   const StackPlacement placement = placeFrames(stack, path_);
   grid_ = placement.grid;
   for (std::size_t f = 0; f < frameCount; ++f) frames_[f].slice = placement.slice[f];

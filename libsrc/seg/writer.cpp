@@ -61,7 +61,7 @@ WriteSummary writeDocument(const Plan& plan, const std::vector<Grid>& grids, con
     content.frames = plan.frames.size();
     content.fillPerFrameGroups = [&](std::size_t f, DcmItem& item) { document.fillPerFrame(f, item); };
     content.pixelLength = encoder.pixelDataLength();
-    content.otherWord = plan.bitsAllocated == 16;
+    dicom::setPixelElement(content, plan.bitsAllocated, false);
     content.producePixels = [&](dicom::ByteSink& sink) { encoder.encode(sink); };
     const auto ts = options.compression == Compression::Deflate
                         ? dicom::TransferSyntax::DeflatedExplicitVRLittleEndian

@@ -1,0 +1,42 @@
+#pragma once
+// Parametric map metadata: the typed form of dcmqi's parametric-map JSON,
+// shared by the writer (input) and the reader (meta.json).
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "qidcm/codes.h"
+
+namespace qidcm::pm {
+
+struct Metadata {
+  std::string seriesDescription = "Parametric map";
+  std::string seriesNumber = "300";
+  std::string instanceNumber = "1";
+  std::string bodyPartExamined;
+  std::string contentLabel = "PARAMETRIC_MAP";
+  std::string contentDescription = "Parametric map";
+  std::string contentCreatorName;
+  Code quantity;                            // QuantityValueCode
+  Code units;                               // MeasurementUnitsCode
+  std::optional<Code> measurementMethod;    // MeasurementMethodCode
+  std::optional<Code> modelFittingMethod;   // ModelFittingMethodCode
+  std::optional<Code> derivation;           // DerivationCode
+  std::string derivationDescription;
+  std::vector<std::string> diffusionBValues;  // SourceImageDiffusionBValues
+  double slope = 1.0;                       // RealWorldValueSlope
+  double intercept = 0.0;                   // RealWorldValueIntercept
+  Code anatomicRegion{"85756007", "SCT", "Tissue", ""};
+  std::string frameLaterality = "U";
+  std::string derivedPixelContrast = "NONE";
+
+  std::string sourceFile;  // where it came from, for messages
+};
+
+Metadata parseMetadata(const nlohmann::json& document, const std::string& file);
+Metadata readMetadataFile(const std::string& path);
+nlohmann::json toJson(const Metadata& metadata);
+
+}  // namespace qidcm::pm
