@@ -49,7 +49,13 @@ SourceContext SourceReferences::writePatientStudy(DcmItem& dataset, const ValueW
 void SourceReferences::writeFrameReferences(std::size_t image, std::size_t slice, DcmItem& group,
                                             const ValueWriter& writer) const {
   const auto& refs = referencesOf(image, slice);
-  if (!refs.empty()) writeDerivationImage(group, refs, sources_, derivation_, writer);
+  if (!refs.empty()) {
+    writeDerivationImage(group, refs, sources_, derivation_, writer);
+  } else if (perFrame_ && !referenced_.empty()) {
+    // Once some frames have the Derivation Image macro every frame has it;
+    // its sequence is Type 2, empty for a frame without a source.
+    ensureSequence(group, DCM_DerivationImageSequence);
+  }
 }
 
 void SourceReferences::writeSharedReferences(DcmItem& shared, const ValueWriter& writer) const {

@@ -62,8 +62,41 @@ def rows(work):
     backslash = json.loads(json.dumps(example))
     backslash["ContentCreatorName"] = "Doe\\John"
 
+    PMAPS = os.path.join(SHARED, "dcmqi", "data", "paramaps")
+    PMMETA = os.path.join(EX, "pm-example.json")
+    pm_doc = json.load(open(PMMETA))
+    no_quantity = {k: v for k, v in pm_doc.items() if k != "QuantityValueCode"}
+    no_units = {k: v for k, v in pm_doc.items() if k != "MeasurementUnitsCode"}
+    pm_base = ["--inputDICOMDirectory", os.path.join(PMAPS, "pm-example-dcm_unzipped"), "--outputDICOM", out]
+    P = "itkimage2paramap"
+    R = "paramap2itkimage"
+    rout = os.path.join(work, "pm-out")
     T = "itkimage2segimage"
     return [
+        ("PM: vector image", P, ["--inputImage", os.path.join(work, "synth", "prob.nii.gz"),
+                                 "--inputMetadata", PMMETA] + pm_base, 1,
+         "prob.nii.gz: has 2 components; a parametric map needs a scalar image", out),
+        ("PM: metadata without the quantity", P, ["--inputImage", os.path.join(PMAPS, "pm-example.nrrd"),
+                                                  "--inputMetadata", writes("noquantity.json", no_quantity)] + pm_base,
+         1, "noquantity.json: (top level): missing QuantityValueCode", out),
+        ("PM: metadata without units", P, ["--inputImage", os.path.join(PMAPS, "pm-example.nrrd"),
+                                           "--inputMetadata", writes("nounits.json", no_units)] + pm_base,
+         1, "nounits.json: (top level): missing MeasurementUnitsCode", out),
+        ("PM: float values forced to int16", P, ["--inputImage", os.path.join(PMAPS, "pm-example-float.nrrd"),
+                                                 "--inputMetadata", PMMETA, "--pixelType", "int16"] + pm_base, 1,
+         "not all integers, do not fit --pixelType int16", out),
+        ("PM: no source", P, ["--inputImage", os.path.join(PMAPS, "pm-example.nrrd"), "--inputMetadata", PMMETA,
+                              "--outputDICOM", out], 2, "no source DICOM given", out),
+        ("PM reader: a SEG is not a parametric map", R, ["--inputDICOM", os.path.join(SEGS, "liver.dcm"),
+                                                         "--outputDirectory", rout], 1,
+         "liver.dcm: SOPClassUID (0008,0016): is 1.2.840.10008.5.1.4.1.1.66.4, not a Parametric Map",
+         os.path.join(rout, "pmap.nrrd")),
+        ("PM reader: not DICOM", R, ["--inputDICOM", os.path.join(PMAPS, "pm-example.nrrd"),
+                                     "--outputDirectory", rout], 1, "pm-example.nrrd: not a readable DICOM file",
+         os.path.join(rout, "pmap.nrrd")),
+        ("SEG reader: a parametric map is not a SEG", "segimage2itkimage",
+         ["--inputDICOM", os.path.join(PMAPS, "pm-example-slice.dcm"), "--outputDirectory", rout], 1,
+         "is 1.2.840.10008.5.1.4.1.1.4 (MRImageStorage), not a Segmentation", os.path.join(rout, "1.nrrd")),
         # (name, tool, args, exit code, message fragment, output that must not exist)
         ("missing label image", T, ["--inputImageList", os.path.join(work, "nope.nrrd")] + base, 1,
          "nope.nrrd: file not found", out),
@@ -169,7 +202,8 @@ def main():
             problems.append("message does not start with '<tool>: error: '")
         if output and os.path.exists(output):
             problems.append(f"output {output} exists")
-        leftovers = [f for f in os.listdir(work) if f.startswith(".qidcm-staging")]
+        leftovers = [os.path.join(d, f) for d in (work, os.path.join(work, "pm-out")) if os.path.isdir(d)
+                     for f in os.listdir(d) if f.startswith(".qidcm-staging") or f.endswith("meta.json")]
         if leftovers:
             problems.append(f"staging left behind: {leftovers}")
         status = "ok  " if not problems else "FAIL"

@@ -5,7 +5,8 @@ import os
 import subprocess
 import sys
 
-TOOLS = ["itkimage2segimage", "segimage2itkimage", "bin2labelsegimage", "qidcm-synth", "qidcm-compare"]
+TOOLS = ["itkimage2segimage", "segimage2itkimage", "bin2labelsegimage", "itkimage2paramap", "paramap2itkimage",
+         "qidcm-synth", "qidcm-compare"]
 
 
 def main():

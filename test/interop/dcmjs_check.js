@@ -1,6 +1,7 @@
 // Independent read-back of a DICOM SEG with dcmjs (JavaScript).
 // Usage: node dcmjs_check.js <file> <json-expectations>
 // Expectations: {"segments": N, "labels": [...], "frames": N, "sopClass": "...", "type": "BINARY"}
+// (all optional; the frame count and pixel data length are always checked)
 // Exits 0 when dcmjs parses the file and every expectation holds.
 const fs = require("fs");
 const dcmjs = require("dcmjs");
@@ -43,7 +44,7 @@ if (expect.sopClass !== undefined && dataset.SOPClassUID !== expect.sopClass)
 if (expect.type !== undefined && dataset.SegmentationType !== expect.type)
   fail(`Segmentation Type ${dataset.SegmentationType}, expected ${expect.type}`);
 // Pixel Data must hold exactly the frames declared.
-const pixel = asArray(dataset.PixelData)[0];
+const pixel = asArray(dataset.PixelData || dataset.FloatPixelData || dataset.DoubleFloatPixelData)[0];
 if (pixel === undefined) fail("no Pixel Data");
 const bits = Number(dataset.BitsAllocated);
 const needed = Math.ceil((Number(dataset.Rows) * Number(dataset.Columns) * frames * bits) / 8);

@@ -7,6 +7,7 @@
 
 #include "qidcm/error.h"
 #include "qidcm/log.h"
+#include "qidcm/pm/metadata.h"
 #include "qidcm/schema.h"
 #include "qidcm/seg/metadata.h"
 
@@ -42,6 +43,42 @@ TEST_CASE("every dcmqi SEG example validates and parses") {
     ++count;
   }
   CHECK(count == 10);
+}
+
+TEST_CASE("every dcmqi parametric map example validates and parses") {
+  std::size_t count = 0;
+  for (const auto& entry : fs::directory_iterator(kExamples)) {
+    const std::string name = entry.path().filename().string();
+    if (name.rfind("pm-", 0) != 0) continue;
+    INFO(name);
+    const pm::Metadata m = pm::readMetadataFile(entry.path().string());
+    CHECK(!m.quantity.value.empty());
+    CHECK(!m.units.value.empty());
+    ++count;
+  }
+  CHECK(count == 3);
+  const pm::Metadata m = pm::readMetadataFile(kExamples + "/pm-example.json");
+  CHECK(m.diffusionBValues == std::vector<std::string>{"0", "1400"});
+  CHECK(m.measurementMethod->value == "113250");
+  CHECK(m.slope == 1.0);
+}
+
+TEST_CASE("parametric map keys dcmqi reads but its schema forbids are accepted") {
+  nlohmann::json doc = readJsonFile(kExamples + "/pm-example.json");
+  doc["RealWorldValueIntercept"] = "-0.5";
+  doc["DerivedPixelContrast"] = "ADC";
+  doc["RealWorldValueSlope"] = 0.001;
+  const pm::Metadata m = pm::parseMetadata(doc, "pm.json");
+  CHECK(m.intercept == -0.5);
+  CHECK(m.slope == 0.001);
+  CHECK(m.derivedPixelContrast == "ADC");
+  doc["FrameLaterality"] = "X";
+  try {
+    pm::parseMetadata(doc, "pm.json");
+    FAIL("no error");
+  } catch (const Error& e) {
+    CHECK(e.where() == "FrameLaterality");
+  }
 }
 
 TEST_CASE("the liver example maps to the typed metadata") {
