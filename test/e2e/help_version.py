@@ -6,7 +6,7 @@ import subprocess
 import sys
 
 TOOLS = ["itkimage2segimage", "segimage2itkimage", "bin2labelsegimage", "itkimage2paramap", "paramap2itkimage",
-         "qidcm-synth", "qidcm-compare"]
+         "tid1500writer", "tid1500reader", "qidcm-synth", "qidcm-compare"]
 
 
 def main():

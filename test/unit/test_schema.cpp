@@ -10,6 +10,7 @@
 #include "qidcm/pm/metadata.h"
 #include "qidcm/schema.h"
 #include "qidcm/seg/metadata.h"
+#include "qidcm/sr/metadata.h"
 
 using namespace qidcm;
 namespace fs = std::filesystem;
@@ -61,6 +62,56 @@ TEST_CASE("every dcmqi parametric map example validates and parses") {
   CHECK(m.diffusionBValues == std::vector<std::string>{"0", "1400"});
   CHECK(m.measurementMethod->value == "113250");
   CHECK(m.slope == 1.0);
+}
+
+TEST_CASE("every dcmqi SR example and third-party dcmqi-style SR JSON validates and parses") {
+  std::size_t count = 0;
+  for (const auto& entry : fs::directory_iterator(kExamples)) {
+    const std::string name = entry.path().filename().string();
+    if (name.rfind("sr-tid1500", 0) != 0) continue;
+    INFO(name);
+    const sr::Metadata m = sr::readMetadataFile(entry.path().string());
+    CHECK(!m.groups.empty());
+    CHECK(!m.groups[0].measurements.empty());
+    ++count;
+  }
+  CHECK(count == 4);
+  const sr::Metadata fhir =
+      sr::readMetadataFile(std::string(QIDCM_SHARED_DATA) + "/tid1500-fhir/examples/dcmqi/metadata.json");
+  CHECK(!fhir.groups.empty());
+
+  const sr::Metadata liver = sr::readMetadataFile(kExamples + "/sr-tid1500-ct-liver-example.json");
+  CHECK(liver.observer.type == sr::Observer::Type::Device);
+  const sr::Measurement& first = liver.groups[0].measurements[0];
+  CHECK(first.derivationParameters.size() == 3);
+  CHECK(first.properties.size() == 2);
+  CHECK(first.populationDescription == "Elves of the Black Forest");
+  CHECK(first.modifiers.size() == 2);
+
+  const sr::Metadata nan = sr::readMetadataFile(kExamples + "/sr-tid1500-example-nan.json");
+  CHECK(nan.groups[0].measurements[0].value == "nan");
+}
+
+TEST_CASE("SR JSON: dcmqi reader's lower-case group measurementMethod is read; errors name the path") {
+  nlohmann::json doc = readJsonFile(kExamples + "/sr-tid1500-example.json");
+  doc["Measurements"][0]["measurementMethod"] = doc["Measurements"][0]["MeasurementMethod"];
+  doc["Measurements"][0].erase("MeasurementMethod");
+  const sr::Metadata m = sr::parseMetadata(doc, "sr.json");
+  REQUIRE(m.groups[0].measurementMethod);
+  CHECK(m.groups[0].measurementMethod->value == "126401");
+  // The writer's JSON form round-trips through toJson / parseMetadata.
+  const sr::Metadata again = sr::parseMetadata(sr::toJson(m), "again.json");
+  CHECK(sr::toJson(again) == sr::toJson(m));
+
+  doc["Measurements"][0]["measurementItems"][0]["units"].erase("CodingSchemeDesignator");
+  try {
+    sr::parseMetadata(doc, "sr.json");
+    FAIL("no error");
+  } catch (const Error& e) {
+    CHECK(e.file() == "sr.json");
+    CHECK(e.where() == "Measurements[0].measurementItems[0].units");
+    CHECK(e.message().find("CodingSchemeDesignator") != std::string::npos);
+  }
 }
 
 TEST_CASE("parametric map keys dcmqi reads but its schema forbids are accepted") {

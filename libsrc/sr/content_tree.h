@@ -1,0 +1,39 @@
+#pragma once
+// A plain copy of an SR content tree, read with DCMTK's document classes:
+// what the TID 1500 reader interprets, free of DCMTK's cursor state.
+#include <string>
+#include <vector>
+
+#include "qidcm/codes.h"
+
+namespace qidcm::sr {
+
+struct ContentNode {
+  std::string relationship;  // "CONTAINS", "HAS OBS CONTEXT", ... ("" for the root)
+  std::string valueType;     // "CONTAINER", "NUM", "CODE", ...
+  Code concept;
+  std::string text;          // TEXT, PNAME, UIDREF, DATE, TIME, DATETIME, NUM value
+  Code code;                 // CODE value, NUM units
+  std::string sopClassUID, sopInstanceUID;  // IMAGE, COMPOSITE
+  std::vector<unsigned> segments;           // IMAGE: Referenced Segment Number
+  std::string templateId;                   // root: Template Identifier
+  std::vector<ContentNode> children;
+
+  bool is(const Code& c) const { return concept.value == c.value && concept.scheme == c.scheme; }
+};
+
+struct SrDocument {
+  std::string documentType;  // "Enhanced SR", "Comprehensive 3D SR", ...
+  ContentNode root;
+  bool complete = false, verified = false;
+  std::string seriesDescription, seriesNumber, instanceNumber;
+  // SOP Instance UIDs listed as evidence (current requested procedure and
+  // pertinent other evidence).
+  std::vector<std::string> evidence;
+};
+
+// Reads an SR file; throws Error (Input) naming the file when it is not an
+// SR document DCMTK can read.
+SrDocument readSrDocument(const std::string& path);
+
+}  // namespace qidcm::sr
