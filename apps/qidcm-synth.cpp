@@ -39,6 +39,11 @@ int main(int argc, char** argv) {
         a.add_option("--segments", o.segments, "Number of ellipsoid segments (default 5)");
         a.add_option("--minSegmentSlices", o.minSegmentSlices, "Smallest segment extent in slices");
         a.add_option("--maxSegmentSlices", o.maxSegmentSlices, "Largest segment extent in slices");
+        a.add_flag("--logUniformExtents", o.logUniformExtents,
+                   "Draw segment extents log-uniformly between the smallest and largest (as in whole-body "
+                   "segmentations)");
+        a.add_option("--maxSegmentRadius", o.maxSegmentRadius,
+                     "Largest in-plane segment half-axis in voxels (default: a third of the body)");
         a.add_option("--format", o.labelFormat, "Label image format: nrrd, nii, nii.gz, mha, mhd")
             ->check(CLI::IsMember({"nrrd", "nii", "nii.gz", "mha", "mhd"}));
         a.add_option("--labelType", labelType, "Label voxel type: uint8, int16, uint16, int32")
@@ -51,6 +56,10 @@ int main(int argc, char** argv) {
         a.add_flag("--noSeries", noSeries, "Do not write the DICOM series");
         a.add_flag("--probabilityMaps", probabilityMaps,
                    "Also write prob.nii.gz, a 4-D float32 image with one probability map per segment");
+        a.add_option("--probabilitySegments", o.probabilitySegments,
+                     "With --probabilityMaps: maps for the first N segments only (a 3-D image when N is 1)");
+        a.add_flag("--parametricMap", o.parametricMap,
+                   "Also write pmap.nrrd, a float32 ADC-like map on the series grid, and pm-meta.json");
       },
       [&] {
         if (!spacing.empty()) o.spacing = {spacing[0], spacing[1], spacing[2]};
@@ -72,6 +81,9 @@ int main(int argc, char** argv) {
         std::printf("labels:    %s (%zu segments, %llu non-empty segment-slice pairs)\n", out.labelPath.c_str(),
                     out.segments, static_cast<unsigned long long>(out.segmentSlicePairs));
         std::printf("metadata:  %s\n", out.metadataPath.c_str());
+        if (!out.parametricMapPath.empty())
+          std::printf("parametric map: %s, %s\n", out.parametricMapPath.c_str(),
+                      out.parametricMapMetadataPath.c_str());
         if (!out.probabilityPath.empty()) std::printf("probabilities: %s\n", out.probabilityPath.c_str());
       });
 }

@@ -4,6 +4,7 @@
 #
 #   scripts/setup.sh demo   set-up, build, convert a synthetic case to SEG and back
 #   scripts/setup.sh test   set-up, build, run every test (what CI runs)
+#   scripts/setup.sh bench  set-up, build, run the benchmark (bench/README.md)
 #
 # Run as root, or as a user who may use sudo. Set QIDCM_BUILD_DIR to build
 # elsewhere than ./build.
@@ -11,8 +12,8 @@ set -euo pipefail
 
 mode="${1:-demo}"
 case "$mode" in
-  demo|test|build) ;;
-  *) echo "usage: $0 demo|test|build" >&2; exit 2 ;;
+  demo|test|build|bench) ;;
+  *) echo "usage: $0 demo|test|build|bench" >&2; exit 2 ;;
 esac
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -32,6 +33,7 @@ fi
 
 wanted=("${build_packages[@]}")
 if [ "$mode" = test ]; then wanted+=("${test_packages[@]}"); fi
+if [ "$mode" = bench ]; then wanted+=(python3); fi
 if [ "$mode" = test ] && ! command -v npm >/dev/null 2>&1; then wanted+=(nodejs npm); fi
 
 missing=()
@@ -60,5 +62,6 @@ cmake --build "$build"
 case "$mode" in
   demo) exec "$root/scripts/demo.sh" "$build" ;;
   test) cd "$build" && exec ctest --output-on-failure -j2 ;;
+  bench) shift; exec /usr/bin/python3 "$root/bench/run.py" --build "$build" "$@" ;;
   build) ;;
 esac

@@ -25,6 +25,11 @@ struct Options {
   std::size_t segments = 5;
   // Ellipsoid half-lengths across slices are drawn from [minSlices, maxSlices]/2.
   std::size_t minSegmentSlices = 3, maxSegmentSlices = 0;  // 0: up to half the slices
+  // Draw extents log-uniformly (many small segments, a few large ones, as in
+  // whole-body segmentations) instead of uniformly.
+  bool logUniformExtents = false;
+  // Largest in-plane half-axis in voxels; 0: a third of the body's radius.
+  double maxSegmentRadius = 0;
   std::string labelFormat = "nrrd";  // nrrd, nii, nii.gz, mha, mhd
   PixelType labelType = PixelType::UInt8;
   std::uint32_t seed = 1;
@@ -34,6 +39,10 @@ struct Options {
   bool writeSeries = true;
   // Also write prob.nii.gz: a 4-D float32 image, one probability map per segment.
   bool probabilityMaps = false;
+  std::size_t probabilitySegments = 0;  // maps for the first N segments only; 0: all
+  // Also write pmap.nrrd, a float32 ADC-like parametric map on the series
+  // grid, and pm-meta.json, its dcmqi-style metadata.
+  bool parametricMap = false;
   std::string patientID = "QIDCM-SYNTH-001";
   std::string patientName = "Synthetic^Patient";
 };
@@ -43,6 +52,7 @@ struct Outputs {
   std::string labelPath;
   std::string metadataPath;
   std::string probabilityPath;  // when probabilityMaps
+  std::string parametricMapPath, parametricMapMetadataPath;  // when parametricMap
   Grid seriesGrid;
   Grid labelGrid;
   std::size_t segments = 0;

@@ -20,17 +20,22 @@ const char* pixelTypeName(PixelType type);
 
 // Uninitialised byte storage (a zero-filled std::vector would touch every
 // page of a large volume once more than needed).
+// Zero-filled on allocation (calloc: the pages of a large buffer are mapped
+// on first write, so an image that stays mostly empty costs little memory).
 class Buffer {
  public:
   Buffer() = default;
-  explicit Buffer(std::size_t bytes) : data_(bytes ? new std::uint8_t[bytes] : nullptr), size_(bytes) {}
+  explicit Buffer(std::size_t bytes);  // throws std::bad_alloc
   std::uint8_t* data() { return data_.get(); }
   const std::uint8_t* data() const { return data_.get(); }
   std::size_t size() const { return size_; }
   void zero();
 
  private:
-  std::unique_ptr<std::uint8_t[]> data_;
+  struct Free {
+    void operator()(std::uint8_t* p) const;
+  };
+  std::unique_ptr<std::uint8_t, Free> data_;
   std::size_t size_ = 0;
 };
 

@@ -15,7 +15,9 @@ void unpackBits(const std::uint8_t* bits, std::size_t offset, std::size_t count,
 // which must hold (count + 7) / 8 bytes; unused high bits of the last byte are 0.
 void packBits(const std::uint8_t* in, std::size_t count, std::uint8_t* out);
 
-// Calls f(pixel index) for each set bit among `count` pixels from bit `offset`.
+// Calls f(pixel index) for each set bit among `count` pixels from bit `offset`,
+// in increasing order (little-endian host: bit k of a 64-bit word loaded from
+// bytes b0..b7 is bit k%8 of byte k/8).
 template <typename F>
 void forEachSetBit(const std::uint8_t* bits, std::size_t offset, std::size_t count, F&& f) {
   std::size_t n = 0;
@@ -25,7 +27,19 @@ void forEachSetBit(const std::uint8_t* bits, std::size_t offset, std::size_t cou
     ++n;
   }
   const std::uint8_t* p = bits + ((offset + n) >> 3);
-  // Whole bytes, skipping zero bytes quickly.
+  // Whole 64-bit words, skipping zero words quickly (most of a mask is empty).
+  while (n + 64 <= count) {
+    std::uint64_t w;
+    __builtin_memcpy(&w, p, 8);
+    p += 8;
+    while (w) {
+      const int bit = __builtin_ctzll(w);
+      f(n + static_cast<std::size_t>(bit));
+      w &= w - 1;
+    }
+    n += 64;
+  }
+  // Whole bytes.
   while (n + 8 <= count) {
     std::uint8_t b = *p++;
     while (b) {

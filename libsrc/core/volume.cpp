@@ -1,5 +1,6 @@
 #include "qidcm/volume.h"
 
+#include <cstdlib>
 #include <cstring>
 
 namespace qidcm {
@@ -49,6 +50,14 @@ const char* pixelTypeName(PixelType type) {
   }
   return "unknown";
 }
+
+Buffer::Buffer(std::size_t bytes) : size_(bytes) {
+  if (bytes == 0) return;
+  data_.reset(static_cast<std::uint8_t*>(std::calloc(bytes, 1)));
+  if (!data_) throw std::bad_alloc();
+}
+
+void Buffer::Free::operator()(std::uint8_t* p) const { std::free(p); }
 
 void Buffer::zero() {
   if (size_) std::memset(data_.get(), 0, size_);

@@ -56,6 +56,15 @@ bool isAscii(const std::string& text) {
   return true;
 }
 
+std::vector<DcmItem*> itemsOf(DcmSequenceOfItems* sequence) {
+  std::vector<DcmItem*> items;
+  if (!sequence) return items;
+  items.reserve(sequence->card());
+  for (DcmObject* o = sequence->nextInContainer(nullptr); o; o = sequence->nextInContainer(o))
+    items.push_back(static_cast<DcmItem*>(o));
+  return items;
+}
+
 void useUtf8(DcmItem& dataset, const std::string& origin) {
   const std::string current = getString(dataset, DCM_SpecificCharacterSet);
   if (current == "ISO_IR 192") return;

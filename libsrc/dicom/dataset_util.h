@@ -3,6 +3,7 @@
 #include <dcmtk/config/osconfig.h>
 #include <dcmtk/dcmdata/dcdeftag.h>
 #include <dcmtk/dcmdata/dcitem.h>
+#include <dcmtk/dcmdata/dcsequen.h>
 
 #include <string>
 #include <vector>
@@ -49,6 +50,11 @@ class ValueWriter {
 DcmItem& appendItem(DcmItem& parent, const DcmTagKey& seq);
 // Creates the (empty) sequence if it does not exist.
 void ensureSequence(DcmItem& parent, const DcmTagKey& seq);
+
+// The items of a sequence, in order. DcmSequenceOfItems::getItem(n) walks
+// the list from its start, so a loop over getItem() is quadratic: 12,000
+// per-frame items take seconds. Iterate over this instead.
+std::vector<DcmItem*> itemsOf(DcmSequenceOfItems* sequence);
 
 // Reading helpers that never throw.
 std::string getString(DcmItem& item, const DcmTagKey& key);

@@ -91,6 +91,13 @@ FrameSource::FrameSource(DcmDataset& dataset, const std::string& transferSyntaxU
       if (bits != wanted)
         throwInput(path, attributeName(DCM_BitsAllocated),
                    "is " + std::to_string(bits) + " but " + attributeName(floatKey) + " needs " + std::to_string(wanted));
+      nativeLength_ = element->getLength();
+      const std::uint64_t needed = static_cast<std::uint64_t>(rows_) * columns_ * frames_ * (wanted / 8);
+      if (nativeLength_ < needed)
+        throwInput(path, attributeName(floatKey),
+                   "holds " + std::to_string(nativeLength_) + " bytes, but " + std::to_string(frames_) +
+                       " frame(s) need " + std::to_string(needed));
+      if (deferIfOnDisk(element)) return;
       if (wanted == 32) {
         Float32* values = nullptr;
         if (element->getFloat32Array(values).bad() || !values) throwInput(path, attributeName(floatKey), "cannot be read");
@@ -100,12 +107,6 @@ FrameSource::FrameSource(DcmDataset& dataset, const std::string& transferSyntaxU
         if (element->getFloat64Array(values).bad() || !values) throwInput(path, attributeName(floatKey), "cannot be read");
         native_ = reinterpret_cast<const std::uint8_t*>(values);
       }
-      nativeLength_ = element->getLength();
-      const std::uint64_t needed = static_cast<std::uint64_t>(rows_) * columns_ * frames_ * (wanted / 8);
-      if (nativeLength_ < needed)
-        throwInput(path, attributeName(floatKey),
-                   "holds " + std::to_string(nativeLength_) + " bytes, but " + std::to_string(frames_) +
-                       " frame(s) need " + std::to_string(needed));
       return;
     }
   }
@@ -118,6 +119,15 @@ FrameSource::FrameSource(DcmDataset& dataset, const std::string& transferSyntaxU
   if (!encapsulated_) {
     const std::uint64_t pixels = static_cast<std::uint64_t>(rows_) * columns_ * frames_;
     const std::uint64_t needed = bits == 1 ? (pixels + 7) / 8 : pixels * (bits / 8);
+    if (deferIfOnDisk(element)) {
+      nativeLength_ = element->getLength();
+      if (nativeLength_ < needed)
+        throwInput(path, attributeName(DCM_PixelData),
+                   "holds " + std::to_string(nativeLength_) + " bytes, but " + std::to_string(frames_) +
+                       " frame(s) of " + std::to_string(rows_) + "x" + std::to_string(columns_) + " at " +
+                       std::to_string(bits) + " bit(s) need " + std::to_string(needed));
+      return;
+    }
     if (bits >= 32) {
       Uint8* bytes = nullptr;
       if (element->getUint8Array(bytes).bad() || !bytes) throwInput(path, attributeName(DCM_PixelData), "cannot be read");
@@ -160,6 +170,21 @@ FrameSource::FrameSource(DcmDataset& dataset, const std::string& transferSyntaxU
     return;
   }
   mapFragments();
+}
+
+bool FrameSource::deferIfOnDisk(DcmElement* element) {
+  if (element->valueLoaded()) return false;
+  // Read on demand only from little-endian, non-deflated files, where a frame
+  // is a contiguous byte range of the file; otherwise load the value now.
+  if (xfer_ != EXS_LittleEndianExplicit && xfer_ != EXS_LittleEndianImplicit) {
+    if (element->loadAllDataIntoMemory().bad())
+      throwInput(path_, attributeName(element->getTag()), "cannot be read");
+    return false;
+  }
+  deferred_ = element;
+  cache_ = std::make_unique<DcmFileCache>();
+  deferredLock_ = std::make_unique<std::mutex>();
+  return true;
 }
 
 void FrameSource::mapFragments() {
@@ -235,6 +260,30 @@ std::vector<std::uint8_t> FrameSource::frameBytes(std::size_t index) const {
 FrameSource::Frame FrameSource::frame(std::size_t index, std::vector<std::uint8_t>& scratch) const {
   if (index >= frames_) throwInternal("frame index out of range");
   const std::size_t pixels = rows_ * columns_;
+  if (deferred_) {
+    std::uint64_t first, count;
+    std::size_t bitOffset = 0;
+    if (bitsAllocated_ == 1) {
+      const std::uint64_t bit = static_cast<std::uint64_t>(index) * pixels;
+      first = bit / 8;
+      bitOffset = static_cast<std::size_t>(bit % 8);
+      count = (bitOffset + pixels + 7) / 8;
+    } else {
+      count = static_cast<std::uint64_t>(pixels) * (bitsAllocated_ / 8);
+      first = index * count;
+    }
+    count = std::min(count, nativeLength_ - first);
+    scratch.resize(static_cast<std::size_t>(count));
+    std::lock_guard<std::mutex> lock(*deferredLock_);
+    // Bytes as stored (little endian), which is also what 16-bit and float
+    // frames need on this (little-endian) host.
+    const OFCondition status = deferred_->getPartialValue(scratch.data(), static_cast<Uint32>(first),
+                                                          static_cast<Uint32>(count), cache_.get(), EBO_LittleEndian);
+    if (status.bad())
+      throwInput(path_, attributeName(deferred_->getTag()),
+                 "frame " + std::to_string(index + 1) + " cannot be read: " + status.text());
+    return {scratch.data(), bitOffset};
+  }
   if (!encapsulated_) {
     if (bitsAllocated_ == 1) {
       const std::uint64_t bit = static_cast<std::uint64_t>(index) * pixels;

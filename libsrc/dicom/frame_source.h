@@ -3,15 +3,26 @@
 // syntax: native (any byte order, single-bit frames not byte-aligned),
 // deflated data sets, RLE, JPEG-LS (DCMTK), JPEG 2000 (OpenJPEG) and
 // Deflated Image Frame Compression. Single-bit frames stay bit-packed.
+//
+// Native pixel data that DCMTK left on disk (the file was loaded with a
+// maximum read length, see kDeferredValueLength) is read frame by frame, so a
+// reader's memory does not grow with the file.
 #include <dcmtk/config/osconfig.h>
 #include <dcmtk/dcmdata/dcdatset.h>
+#include <dcmtk/dcmdata/dcfcache.h>
 #include <dcmtk/dcmdata/dcxfer.h>
 
 #include <cstdint>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
 namespace qidcm::dicom {
+
+// Values longer than this are left on disk when a file is loaded for its
+// frames; the pixel data is then read one frame at a time.
+constexpr Uint32 kDeferredValueLength = 256 * 1024;
 
 class FrameSource {
  public:
@@ -27,8 +38,11 @@ class FrameSource {
   unsigned bitsAllocated() const { return bitsAllocated_; }
   std::size_t pixelsPerFrame() const { return rows_ * columns_; }
   bool encapsulated() const { return encapsulated_; }
-  // Whether frame() may be called from several threads at once.
+  // Whether frame() may be called from several threads at once (frames read
+  // from disk are read one at a time, under a lock).
   bool threadSafe() const { return !dcmtkCodec_; }
+  // Whether native frames are read from disk on demand.
+  bool deferred() const { return deferred_ != nullptr; }
   std::string transferSyntaxName() const;
 
   struct Frame {
@@ -36,11 +50,13 @@ class FrameSource {
     std::size_t bitOffset = 0;           // first pixel's bit, for 1-bit frames
   };
   // Frame `index` (0-based). `scratch` holds decoded data for compressed
-  // frames; the result points into it or into the dataset. Throws Error.
+  // frames and data read from disk; the result points into it or into the
+  // dataset. Throws Error.
   Frame frame(std::size_t index, std::vector<std::uint8_t>& scratch) const;
 
  private:
   void mapFragments();
+  bool deferIfOnDisk(DcmElement* element);
   std::vector<std::uint8_t> frameBytes(std::size_t index) const;
 
   DcmDataset& dataset_;
@@ -53,6 +69,9 @@ class FrameSource {
   bool dcmtkCodec_ = false;
   const std::uint8_t* native_ = nullptr;  // native pixel data (host byte order for 16-bit)
   std::uint64_t nativeLength_ = 0;
+  DcmElement* deferred_ = nullptr;  // native pixel data still on disk
+  std::unique_ptr<DcmFileCache> cache_;
+  std::unique_ptr<std::mutex> deferredLock_;
   // Encapsulated: fragments of each frame.
   struct Fragment {
     const std::uint8_t* data;

@@ -14,7 +14,8 @@ namespace qidcm::dicom {
 FunctionalGroups::FunctionalGroups(DcmDataset& ds, const std::string& path, std::size_t frames) : frames_(frames) {
   ds.findAndGetSequenceItem(DCM_SharedFunctionalGroupsSequence, shared_, 0);
   ds.findAndGetSequence(DCM_PerFrameFunctionalGroupsSequence, perFrame_);
-  const std::size_t items = perFrame_ ? perFrame_->card() : 0;
+  perFrameItems_ = itemsOf(perFrame_);
+  const std::size_t items = perFrameItems_.size();
   if (items != frames && !(items == 0 && frames == 1))
     throwInput(path, attributeName(DCM_PerFrameFunctionalGroupsSequence),
                "has " + std::to_string(items) + " item(s) for " + std::to_string(frames) +
@@ -23,7 +24,7 @@ FunctionalGroups::FunctionalGroups(DcmDataset& ds, const std::string& path, std:
 
 DcmItem* FunctionalGroups::group(std::size_t frame, const DcmTagKey& sequence) const {
   DcmItem* item = nullptr;
-  DcmItem* perFrame = perFrame_ && frame < perFrame_->card() ? perFrame_->getItem(static_cast<unsigned long>(frame)) : nullptr;
+  DcmItem* perFrame = frame < perFrameItems_.size() ? perFrameItems_[frame] : nullptr;
   if (perFrame && perFrame->findAndGetSequenceItem(sequence, item, 0).good() && item) return item;
   if (shared_ && shared_->findAndGetSequenceItem(sequence, item, 0).good() && item) return item;
   return nullptr;

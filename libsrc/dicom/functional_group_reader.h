@@ -26,6 +26,7 @@ class FunctionalGroups {
  private:
   DcmItem* shared_ = nullptr;
   DcmSequenceOfItems* perFrame_ = nullptr;
+  std::vector<DcmItem*> perFrameItems_;
   std::size_t frames_;
 };
 

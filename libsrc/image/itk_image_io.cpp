@@ -10,6 +10,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <iostream>
@@ -182,6 +183,108 @@ void checkNiftiComplete(const std::string& path, std::uint64_t voxelBytes) {
                                  std::to_string(needed));
 }
 
+// The voxel data of a single-file NIfTI image, read straight into `buffer`
+// with zlib: ITK's NIfTI reader first loads the whole image into a buffer of
+// its own and copies it, which doubles the peak memory. Geometry still comes
+// from ITK. Returns false (and reads nothing) when the file needs what only
+// ITK does: a .hdr/.img pair, intensity scaling, or an unknown header.
+bool readNiftiVoxels(const std::string& path, void* buffer, std::uint64_t bytes, unsigned componentSize) {
+  if (!(endsWith(path, ".nii") || endsWith(path, ".nii.gz"))) return false;
+  gzFile in = gzopen(path.c_str(), "rb");
+  if (!in) return false;
+  gzbuffer(in, 1 << 20);
+  unsigned char h[540] = {0};
+  const int got = gzread(in, h, 348);
+  if (got < 348) {
+    gzclose(in);
+    throwInput(path, "", "truncated NIfTI header");
+  }
+  std::uint32_t size;
+  std::memcpy(&size, h, 4);
+  const bool swap = size != 348 && size != 540;
+  if (swap) size = __builtin_bswap32(size);
+  auto field = [&](std::size_t at, std::size_t width) {
+    std::uint64_t v = 0;
+    std::memcpy(&v, h + at, width);
+    if (swap) v = width == 2 ? __builtin_bswap16(static_cast<std::uint16_t>(v))
+                 : width == 4 ? __builtin_bswap32(static_cast<std::uint32_t>(v))
+                              : __builtin_bswap64(v);
+    return v;
+  };
+  auto asFloat = [](std::uint64_t bits) {
+    float f;
+    const std::uint32_t b = static_cast<std::uint32_t>(bits);
+    std::memcpy(&f, &b, 4);
+    return static_cast<double>(f);
+  };
+  auto asDouble = [](std::uint64_t bits) {
+    double d;
+    std::memcpy(&d, &bits, 8);
+    return d;
+  };
+  std::uint64_t offset = 0;
+  double slope = 0, inter = 0;
+  unsigned bitpix = 0;
+  if (size == 348) {
+    bitpix = static_cast<unsigned>(field(72, 2));
+    offset = static_cast<std::uint64_t>(asFloat(field(108, 4)));
+    slope = asFloat(field(112, 4));
+    inter = asFloat(field(116, 4));
+  } else if (size == 540) {
+    if (gzread(in, h + 348, 540 - 348) != 540 - 348) {
+      gzclose(in);
+      throwInput(path, "", "truncated NIfTI-2 header");
+    }
+    bitpix = static_cast<unsigned>(field(14, 2));
+    offset = field(168, 8);
+    slope = asDouble(field(176, 8));
+    inter = asDouble(field(184, 8));
+  } else {
+    gzclose(in);
+    return false;
+  }
+  const bool scaled = !(slope == 0 || slope == 1) || inter != 0 || !std::isfinite(slope) || !std::isfinite(inter);
+  if (scaled || bitpix != componentSize * 8 || offset < size) {
+    gzclose(in);
+    return false;
+  }
+  const z_off_t header = gztell(in);
+  if (gzseek(in, static_cast<z_off_t>(offset) - header, SEEK_CUR) < 0) {
+    gzclose(in);
+    throwInput(path, "", "truncated before its voxel data");
+  }
+  auto* out = static_cast<unsigned char*>(buffer);
+  std::uint64_t done = 0;
+  while (done < bytes) {
+    const unsigned chunk = static_cast<unsigned>(std::min<std::uint64_t>(bytes - done, 1u << 30));
+    const int n = gzread(in, out + done, chunk);
+    if (n <= 0) break;
+    done += static_cast<std::uint64_t>(n);
+  }
+  int code = Z_OK;
+  const char* message = gzerror(in, &code);
+  gzclose(in);
+  if (code != Z_OK && code != Z_STREAM_END && code != Z_BUF_ERROR)
+    throwInput(path, "", std::string("corrupt gzip data: ") + (message ? message : ""));
+  if (done < bytes)
+    throwInput(path, "", "truncated: " + std::to_string(offset + done) + " bytes of image, the header needs " +
+                             std::to_string(offset + bytes));
+  if (swap && componentSize > 1) {
+    const std::uint64_t n = bytes / componentSize;
+    if (componentSize == 2) {
+      auto* v = static_cast<std::uint16_t*>(buffer);
+      for (std::uint64_t i = 0; i < n; ++i) v[i] = __builtin_bswap16(v[i]);
+    } else if (componentSize == 4) {
+      auto* v = static_cast<std::uint32_t*>(buffer);
+      for (std::uint64_t i = 0; i < n; ++i) v[i] = __builtin_bswap32(v[i]);
+    } else if (componentSize == 8) {
+      auto* v = static_cast<std::uint64_t*>(buffer);
+      for (std::uint64_t i = 0; i < n; ++i) v[i] = __builtin_bswap64(v[i]);
+    }
+  }
+  return true;
+}
+
 bool isNifti(const itk::ImageIOBase* io) { return dynamic_cast<const itk::NiftiImageIO*>(io) != nullptr; }
 
 }  // namespace
@@ -193,6 +296,7 @@ Volume readImage(const std::string& path) {
   itk::ImageIOBase::Pointer io = ioFor(path, false);
   if (!io) throwInput(path, "", "not a readable image (NRRD, NIfTI or MetaImage expected)");
   Volume volume;
+  bool direct = false;  // voxels read without ITK (single-file NIfTI)
   StderrCapture captured;
   try {
     io->SetFileName(path);
@@ -242,7 +346,10 @@ Volume readImage(const std::string& path) {
       region.SetSize(d, io->GetDimensions(d));
     }
     io->SetIORegion(region);
-    io->Read(volume.buffer.data());
+    if (isNifti(io.GetPointer()) && io->GetNumberOfComponents() == 1) {
+      direct = readNiftiVoxels(path, volume.buffer.data(), volume.byteCount(), io->GetComponentSize());
+    }
+    if (!direct) io->Read(volume.buffer.data());
   } catch (const itk::ExceptionObject& e) {
     const std::string library = oneLine(captured.release());
     std::string text = oneLine(e.GetDescription());
@@ -254,7 +361,7 @@ Volume readImage(const std::string& path) {
   if (library.find("ERROR") != std::string::npos || library.find("not read completely") != std::string::npos ||
       library.find("rror") != std::string::npos)
     throwInput(path, "", "cannot read image: " + library);
-  if (isNifti(io.GetPointer())) checkNiftiComplete(path, volume.byteCount());
+  if (isNifti(io.GetPointer()) && !direct) checkNiftiComplete(path, volume.byteCount());
   return volume;
 }
 
@@ -288,6 +395,7 @@ void writeImage(const std::string& path, const Volume& volume, bool compress) {
     io->SetComponentType(toComponent(volume.type));
     io->SetFileName(path);
     io->SetUseCompression(compress);
+
     itk::ImageIORegion region(dims);
     for (unsigned d = 0; d < dims; ++d) {
       region.SetIndex(d, 0);

@@ -104,7 +104,8 @@ ReadResult readParametricMap(const std::string& path, const ReaderOptions& optio
   struct stat st;
   if (stat(path.c_str(), &st) != 0) throwInput(path, "", "file not found");
   DcmFileFormat file;
-  OFCondition status = file.loadFile(path.c_str());
+  // Pixel data stays on disk and is read frame by frame (see FrameSource).
+  OFCondition status = file.loadFile(path.c_str(), EXS_Unknown, EGL_noChange, dicom::kDeferredValueLength, ERM_autoDetect);
   if (status.bad()) throwInput(path, "", std::string("not a readable DICOM file (") + status.text() + ")");
   DcmDataset& ds = *file.getDataset();
   const std::string sopClass = getString(ds, DCM_SOPClassUID);
@@ -165,7 +166,6 @@ ReadResult readParametricMap(const std::string& path, const ReaderOptions& optio
                                                                            : qidcm::PixelType::Float32)
                                    : stored;
   v.allocate();
-  v.buffer.zero();
   const std::size_t plane = v.grid.slicePixels();
   std::vector<std::uint8_t> scratch;
   for (std::size_t f = 0; f < frames; ++f) {

@@ -30,6 +30,7 @@ class SegmentationContext : public DocumentContext {
     DcmDataset& ds = input.dataset();
     shared_ = firstItem(ds, DCM_SharedFunctionalGroupsSequence);
     ds.findAndGetSequence(DCM_PerFrameFunctionalGroupsSequence, perFrame_);
+    perFrameItems_ = dicom::itemsOf(perFrame_);
     for (std::size_t f = 0; f < input.frames().size(); ++f) firstFrameAt_.emplace(input.frames()[f].slice, f);
   }
 
@@ -40,8 +41,8 @@ class SegmentationContext : public DocumentContext {
   void writeFrameReferences(const PlannedFrame& frame, const Vec3&, DcmItem& group,
                             const dicom::ValueWriter&) const override {
     auto it = firstFrameAt_.find(frame.slice);
-    if (it == firstFrameAt_.end() || !perFrame_) return;
-    DcmItem* source = perFrame_->getItem(static_cast<unsigned long>(it->second));
+    if (it == firstFrameAt_.end() || it->second >= perFrameItems_.size()) return;
+    DcmItem* source = perFrameItems_[it->second];
     copySequence(source, DCM_DerivationImageSequence, group);
   }
 
@@ -76,6 +77,7 @@ class SegmentationContext : public DocumentContext {
   SegmentationFile& input_;
   DcmItem* shared_ = nullptr;
   DcmSequenceOfItems* perFrame_ = nullptr;
+  std::vector<DcmItem*> perFrameItems_;
   std::map<std::size_t, std::size_t> firstFrameAt_;  // slice -> first input frame there
 };
 
@@ -119,7 +121,6 @@ WriteSummary convertToLabelmap(const std::string& input, const std::string& outp
   volume.grid = seg.grid();
   volume.type = PixelType::UInt16;
   volume.allocate();
-  volume.buffer.zero();
   const std::size_t plane = volume.grid.slicePixels();
   for (std::size_t f = 0; f < seg.frames().size(); ++f) {
     const FramePlacement& place = seg.frames()[f];

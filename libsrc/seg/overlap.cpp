@@ -66,8 +66,13 @@ std::map<SegmentPair, std::size_t> overlappingSegments(const SegmentationFile& s
     byPlace[{frames[f].slice, frames[f].row, frames[f].column}].push_back(f);
   for (const auto& [place, list] : byPlace) {
     if (list.size() < 2) continue;
+    // Each frame is read once per place (frames may come from disk).
+    std::vector<FrameView> views;
     std::vector<RowRange> ranges;
-    for (std::size_t f : list) ranges.push_back(rowsOf(seg, seg.frame(f)));
+    for (std::size_t f : list) {
+      views.push_back(seg.frame(f));
+      ranges.push_back(rowsOf(seg, views.back()));
+    }
     for (std::size_t x = 0; x < list.size(); ++x)
       for (std::size_t y = x + 1; y < list.size(); ++y) {
         std::uint16_t a = frames[list[x]].segment, b = frames[list[y]].segment;
@@ -77,7 +82,7 @@ std::map<SegmentPair, std::size_t> overlappingSegments(const SegmentationFile& s
         const std::size_t from = std::max(ranges[x].first, ranges[y].first);
         const std::size_t to = std::min(ranges[x].last, ranges[y].last);
         if (from > to) continue;
-        if (framesOverlap(seg, seg.frame(list[x]), seg.frame(list[y]), from, to))
+        if (framesOverlap(seg, views[x], views[y], from, to))
           pairs.emplace(pair, a < b ? list[x] : list[y]);
       }
   }

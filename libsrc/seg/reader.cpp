@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstring>
 #include <fstream>
 #include <set>
 #include <nlohmann/json.hpp>
@@ -21,21 +22,35 @@ namespace {
 // ---------------------------------------------------------------------------
 // Painting frames into volumes.
 
+// Returns whether a voxel painted was already set (by another segment):
+// only looked for when `detect` is set.
 template <typename T>
-void paintBits(const SegmentationFile& seg, std::size_t f, T value, Volume& out) {
+bool paintBits(const SegmentationFile& seg, std::size_t f, T value, Volume& out, bool detect = false) {
   const FramePlacement& place = seg.frames()[f];
   const FrameView v = seg.frame(f);
   const Grid& g = out.grid;
   const std::size_t plane = g.slicePixels(), fcols = seg.frameColumns();
   T* slice = out.samples<T>() + place.slice * plane;
+  bool collision = false;
   if (!seg.slide()) {
-    codec::forEachSetBit(v.data, v.bitOffset, seg.frameRows() * fcols, [&](std::size_t p) { slice[p] = value; });
-    return;
+    if (detect)
+      codec::forEachSetBit(v.data, v.bitOffset, seg.frameRows() * fcols, [&](std::size_t p) {
+        if (slice[p] && slice[p] != value) collision = true;
+        slice[p] = value;
+      });
+    else
+      codec::forEachSetBit(v.data, v.bitOffset, seg.frameRows() * fcols, [&](std::size_t p) { slice[p] = value; });
+    return collision;
   }
   codec::forEachSetBit(v.data, v.bitOffset, seg.frameRows() * fcols, [&](std::size_t p) {
     const std::size_t i = place.column + p % fcols, j = place.row + p / fcols;
-    if (i < g.columns() && j < g.rows()) slice[j * g.columns() + i] = value;
+    if (i < g.columns() && j < g.rows()) {
+      T& voxel = slice[j * g.columns() + i];
+      if (detect && voxel && voxel != value) collision = true;
+      voxel = value;
+    }
   });
+  return collision;
 }
 
 // Copies stored samples (8 or 16 bit) through `map` into the volume; `skip`
@@ -67,7 +82,6 @@ Volume emptyVolume(const Grid& grid, PixelType type) {
   v.grid = grid;
   v.type = type;
   v.allocate();
-  v.buffer.zero();
   return v;
 }
 
@@ -121,7 +135,9 @@ Metadata seriesMetadata(const SegmentationFile& seg) {
 
 PixelType segmentNumberType(const SegmentationFile& seg) {
   const std::uint16_t highest = seg.segments().empty() ? 0 : seg.segments().rbegin()->first;
-  return highest > 32767 ? PixelType::UInt16 : PixelType::Int16;
+  // The narrowest type that holds every Segment Number (dcmqi writes signed
+  // 16-bit whatever the numbers): half the memory and output for <= 255 segments.
+  return highest > 255 ? PixelType::UInt16 : PixelType::UInt8;
 }
 
 }  // namespace
@@ -137,7 +153,7 @@ std::string extensionFor(const std::string& type) {
 }
 
 Metadata readSegmentation(const std::string& path, const ReaderOptions& options,
-                          const std::function<void(ReaderImage&&)>& sink, ReadSummary* summary) {
+                          const std::function<void(const ReaderImage&)>& sink, ReadSummary* summary) {
   std::unique_ptr<SegmentationFile> segPtr;
   {
     log::PhaseTimer timer("parse the SEG and rebuild its grid");
@@ -151,10 +167,14 @@ Metadata readSegmentation(const std::string& path, const ReaderOptions& options,
   Metadata metadata = seriesMetadata(seg);
   const Grid& grid = seg.grid();
   std::size_t images = 0;
-  auto emit = [&](Volume&& volume, std::vector<SegmentDescription> segments) {
+  ReaderImage image;
+  auto emit = [&](Volume& volume, std::vector<SegmentDescription> segments) {
     metadata.segmentAttributes.push_back(segments);
     ++images;
-    sink(ReaderImage{std::move(volume), std::move(segments)});
+    std::swap(image.volume, volume);
+    image.segments = std::move(segments);
+    sink(image);
+    std::swap(image.volume, volume);
   };
   auto describe = [&](std::uint16_t number) {
     SegmentDescription s = seg.segments().at(number);
@@ -210,7 +230,7 @@ Metadata readSegmentation(const std::string& path, const ReaderOptions& options,
                        " is typed Background but not designated by Pixel Padding Value; it is kept");
         list.push_back(describe(number));
       }
-      emit(std::move(v), std::move(list));
+      emit(v, std::move(list));
       break;
     }
     case SegmentationType::Fractional: {
@@ -230,32 +250,68 @@ Metadata readSegmentation(const std::string& path, const ReaderOptions& options,
               if (stored) out = static_cast<std::int16_t>(std::min(stored, 32767u));
             });
         }
-        emit(std::move(v), {describe(number)});
+        emit(v, {describe(number)});
       }
       break;
     }
     case SegmentationType::Binary: {
       std::vector<std::uint16_t> numbers;
       for (const auto& [number, s] : seg.segments()) numbers.push_back(number);
+      const PixelType type = segmentNumberType(seg);
+      // One buffer for every image: after each, only the slices painted are
+      // cleared, so per-segment output costs little beyond compressing it.
+      Volume v = emptyVolume(grid, type);
+      std::vector<std::vector<std::size_t>> framesBySegment;
+      for (std::size_t f = 0; f < seg.frames().size(); ++f) {
+        const std::uint16_t number = seg.frames()[f].segment;
+        if (number >= framesBySegment.size()) framesBySegment.resize(number + 1u);
+        framesBySegment[number].push_back(f);
+      }
+      const std::size_t plane = grid.slicePixels() * bytesPerSample(type);
+      // Paints a group; returns false when `detect` finds two segments on one voxel.
+      std::set<std::size_t> painted;
+      auto paint = [&](const std::vector<std::uint16_t>& group, bool detect) {
+        bool collision = false;
+        for (std::uint16_t number : group)
+          if (number < framesBySegment.size())
+            for (std::size_t f : framesBySegment[number]) {
+              dispatchPixelType(type, [&](auto zero) {
+                using T = decltype(zero);
+                collision |= paintBits<T>(seg, f, static_cast<T>(number), v, detect);
+              });
+              painted.insert(seg.frames()[f].slice);
+            }
+        return !collision;
+      };
+      auto clear = [&] {
+        for (std::size_t k : painted) std::memset(v.buffer.data() + k * plane, 0, plane);
+        painted.clear();
+      };
+      auto describeAll = [&](const std::vector<std::uint16_t>& group) {
+        std::vector<SegmentDescription> list;
+        for (std::uint16_t number : group) list.push_back(describe(number));
+        return list;
+      };
       std::vector<std::vector<std::uint16_t>> groups;
+      if (options.mergeSegments && seg.declaredOverlap() == SegmentsOverlap::No) {
+        // The file says no two segments overlap: one image, one pass over the
+        // frames, checked while painting.
+        if (paint(numbers, true)) {
+          emit(v, describeAll(numbers));
+          break;
+        }
+        log::warning(path + ": Segments Overlap is NO, but segments overlap; grouping them by their voxels");
+        clear();
+      }
       if (options.mergeSegments) {
         groups = groupSegments(numbers, overlappingSegments(seg));
       } else {
         for (std::uint16_t n : numbers) groups.push_back({n});
       }
-      const PixelType type = segmentNumberType(seg);
       for (const auto& group : groups) {
-        Volume v = emptyVolume(grid, type);
-        std::vector<SegmentDescription> list;
-        for (std::uint16_t number : group) {
-          for (std::size_t f : framesOf(seg, number))
-            dispatchPixelType(type, [&](auto zero) {
-              using T = decltype(zero);
-              paintBits<T>(seg, f, static_cast<T>(number), v);
-            });
-          list.push_back(describe(number));
-        }
-        emit(std::move(v), std::move(list));
+        paint(group, false);
+        emit(v, describeAll(group));
+        clear();
       }
       break;
     }
@@ -284,7 +340,7 @@ ReadSummary readSegmentationToFiles(const std::string& input, const std::string&
   std::size_t n = 0;
   const Metadata metadata = readSegmentation(
       input, options,
-      [&](ReaderImage&& image) {
+      [&](const ReaderImage& image) {
         const std::string path = output.stage(stem + std::to_string(++n) + extension);
         writeImage(path, image.volume, true);
       },

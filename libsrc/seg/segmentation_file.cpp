@@ -36,7 +36,9 @@ SegmentationFile::SegmentationFile(const std::string& path, const std::string& r
   if (stat(path.c_str(), &st) != 0) throwInput(path, "", "file not found");
   if (S_ISDIR(st.st_mode)) throwInput(path, "", "is a directory, not a DICOM file");
   file_ = std::make_unique<DcmFileFormat>();
-  OFCondition status = file_->loadFile(path.c_str());
+  // Pixel data stays on disk and is read frame by frame (see FrameSource).
+  OFCondition status =
+      file_->loadFile(path.c_str(), EXS_Unknown, EGL_noChange, dicom::kDeferredValueLength, ERM_autoDetect);
   if (status.bad()) throwInput(path, "", std::string("not a readable DICOM file (") + status.text() + ")");
   readHeader();
   readSegments();
@@ -57,6 +59,7 @@ void SegmentationFile::readHeader() {
                "is " + sopClass + (name ? std::string(" (") + name + ")" : std::string()) +
                    ", not a Segmentation; nothing to convert");
   }
+  declaredOverlap_ = parseSegmentsOverlap(getString(ds, DCM_SegmentsOverlap));
   const std::string typeText = getString(ds, DCM_SegmentationType);
   auto type = parseSegmentationType(typeText);
   if (!type)
@@ -217,11 +220,13 @@ void SegmentationFile::decodeAll() {
 FrameView SegmentationFile::frame(std::size_t index) const {
   if (source_->encapsulated()) {
     if (decoded_.size() != source_->frames()) throwInternal("frames read before decodeAll()");
-    return {decoded_[index].data(), 0};
+    return {decoded_[index].data(), 0, {}};
   }
-  std::vector<std::uint8_t> unused;
-  const dicom::FrameSource::Frame f = source_->frame(index, unused);
-  return {f.data, f.bitOffset};
+  FrameView view;
+  const dicom::FrameSource::Frame f = source_->frame(index, view.storage);
+  view.data = f.data;
+  view.bitOffset = f.bitOffset;
+  return view;
 }
 
 }  // namespace qidcm::seg

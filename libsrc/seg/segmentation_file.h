@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "dicom/frame_source.h"
+#include "qidcm/seg/enums.h"
 #include "qidcm/seg/metadata.h"
 #include "qidcm/seg/reader.h"
 
@@ -31,6 +32,7 @@ struct FramePlacement {
 struct FrameView {
   const std::uint8_t* data = nullptr;
   std::size_t bitOffset = 0;
+  std::vector<std::uint8_t> storage;  // the frame's bytes when read from disk
 };
 
 class SegmentationFile {
@@ -45,6 +47,8 @@ class SegmentationFile {
   DcmDataset& dataset() { return *file_->getDataset(); }
   const Metadata& seriesMetadata() const { return series_; }  // top-level keys only
   const std::map<std::uint16_t, SegmentDescription>& segments() const { return segments_; }
+  // Segments Overlap as the file declares it (absent: nullopt).
+  std::optional<SegmentsOverlap> declaredOverlap() const { return declaredOverlap_; }
   // LABELMAP: the value designated as background by Pixel Padding Value.
   std::optional<std::uint16_t> paddingValue() const { return padding_; }
   const std::vector<FramePlacement>& frames() const { return frames_; }
@@ -72,6 +76,7 @@ class SegmentationFile {
   Metadata series_;
   std::map<std::uint16_t, SegmentDescription> segments_;
   std::optional<std::uint16_t> padding_;
+  std::optional<SegmentsOverlap> declaredOverlap_;
   std::vector<FramePlacement> frames_;
   Grid grid_;
   bool slide_ = false;

@@ -6,6 +6,7 @@
 #include <dcmtk/dcmdata/dcitem.h>
 #include <dcmtk/dcmdata/dcsequen.h>
 #include <dcmtk/dcmdata/dcuid.h>
+#include "dicom/dataset_util.h"
 
 #include <algorithm>
 #include <atomic>
@@ -114,7 +115,8 @@ ScanOutcome readInstance(const std::string& path, SourceInstance& out, std::stri
       if (!item && shared) item = firstItem(*shared, seq);
       return item;
     };
-    DcmItem* first = perFrame->getItem(0);
+    const std::vector<DcmItem*> frames = dicom::itemsOf(perFrame);
+    DcmItem* first = frames.front();
     DcmItem* orientation = fromGroups(first, DCM_PlaneOrientationSequence);
     DcmItem* measures = fromGroups(first, DCM_PixelMeasuresSequence);
     if (!orientation || !getDoubles(*orientation, DCM_ImageOrientationPatient, iop, 6) || !measures ||
@@ -122,8 +124,8 @@ ScanOutcome readInstance(const std::string& path, SourceInstance& out, std::stri
       why = "no plane orientation or pixel spacing in its functional groups";
       return ScanOutcome::NoGeometry;
     }
-    for (unsigned long f = 0; f < perFrame->card(); ++f) {
-      DcmItem* position = fromGroups(perFrame->getItem(f), DCM_PlanePositionSequence);
+    for (std::size_t f = 0; f < frames.size(); ++f) {
+      DcmItem* position = fromGroups(frames[f], DCM_PlanePositionSequence);
       double ipp[3];
       if (!position || !getDoubles(*position, DCM_ImagePositionPatient, ipp, 3)) {
         why = "frame " + std::to_string(f + 1) + " has no Plane Position (Patient)";

@@ -146,6 +146,52 @@ void convertLabels(const std::vector<std::uint16_t>& labels, Volume& out) {
   for (std::size_t n = 0; n < labels.size(); ++n) dst[n] = static_cast<T>(labels[n]);
 }
 
+// An ADC-like map (mm2/s): a smooth gradient across the body, a distinct
+// level per segment, a little noise; zero outside the body.
+void writeParametricMap(const Options& o, const Grid& g, const std::vector<std::uint16_t>& labels, Outputs& out) {
+  Volume map;
+  map.type = PixelType::Float32;
+  map.grid = g;
+  map.allocate();
+  float* v = map.samples<float>();
+  std::mt19937 rng(o.seed + 7);
+  std::normal_distribution<double> noise(0.0, 2e-5);
+  const double bi = (o.columns - 1) / 2.0, bj = (o.rows - 1) / 2.0, bri = 0.45 * o.columns, brj = 0.36 * o.rows;
+  const std::size_t plane = g.slicePixels();
+  for (std::size_t k = 0; k < o.slices; ++k)
+    for (std::size_t j = 0; j < o.rows; ++j)
+      for (std::size_t i = 0; i < o.columns; ++i) {
+        const std::size_t n = k * plane + j * o.columns + i;
+        const double di = (i - bi) / bri, dj = (j - bj) / brj;
+        double value = 0;
+        if (di * di + dj * dj <= 1.0) value = 1.2e-3 + 4e-4 * di + noise(rng);
+        if (labels[n]) value = 6e-4 + 1e-4 * (labels[n] % 10) + noise(rng);
+        v[n] = static_cast<float>(value);
+      }
+  out.parametricMapPath = o.outputDirectory + "/pmap.nrrd";
+  writeImage(out.parametricMapPath, map, true);
+  const nlohmann::json meta = {
+      {"SeriesDescription", "Synthetic ADC"},
+      {"SeriesNumber", "701"},
+      {"InstanceNumber", "1"},
+      {"BodyPartExamined", "ABDOMEN"},
+      {"QuantityValueCode", {{"CodeValue", "113041"}, {"CodingSchemeDesignator", "DCM"},
+                             {"CodeMeaning", "Apparent Diffusion Coefficient"}}},
+      {"MeasurementUnitsCode", {{"CodeValue", "mm2/s"}, {"CodingSchemeDesignator", "UCUM"},
+                                {"CodeMeaning", "mm2/s"}}},
+      {"MeasurementMethodCode", {{"CodeValue", "113250"}, {"CodingSchemeDesignator", "DCM"},
+                                 {"CodeMeaning", "Mono-exponential ADC model"}}},
+      {"SourceImageDiffusionBValues", {"0", "800"}},
+      {"RealWorldValueSlope", 1},
+      {"AnatomicRegionSequence", {{"CodeValue", "818981001"}, {"CodingSchemeDesignator", "SCT"},
+                                  {"CodeMeaning", "Abdomen"}}},
+      {"FrameLaterality", "U"}};
+  out.parametricMapMetadataPath = o.outputDirectory + "/pm-meta.json";
+  std::ofstream json(out.parametricMapMetadataPath);
+  json << meta.dump(2) << "\n";
+  if (!json) throwOutput(out.parametricMapMetadataPath, "cannot write");
+}
+
 }  // namespace
 
 Grid seriesGrid(const Options& o) {
@@ -198,9 +244,13 @@ Outputs generate(const Options& o) {
   std::vector<Ellipsoid> shapes;
   for (std::size_t s = 0; s < o.segments; ++s) {
     Ellipsoid e;
-    const double extent = uniform(static_cast<double>(minSlices), static_cast<double>(maxSlices));
+    const double extent =
+        o.logUniformExtents
+            ? std::exp(uniform(std::log(static_cast<double>(minSlices)), std::log(static_cast<double>(maxSlices))))
+            : uniform(static_cast<double>(minSlices), static_cast<double>(maxSlices));
     e.rk = std::max(0.5, extent / 2.0);
-    const double inPlane = uniform(2.0, std::max(3.0, std::min(bri, brj) / 3.0));
+    const double largest = o.maxSegmentRadius > 0 ? o.maxSegmentRadius : std::max(3.0, std::min(bri, brj) / 3.0);
+    const double inPlane = uniform(std::min(2.0, largest), largest);
     e.ri = std::max(1.0, inPlane * uniform(0.7, 1.3));
     e.rj = std::max(1.0, inPlane * uniform(0.7, 1.3));
     const double angle = uniform(0, 2 * kPi), dist = uniform(0, 0.6);
@@ -236,12 +286,12 @@ Outputs generate(const Options& o) {
     Volume prob;
     prob.type = PixelType::Float32;
     prob.grid = g;
-    prob.components = o.segments;
+    const std::size_t mapped = o.probabilitySegments ? std::min(o.probabilitySegments, o.segments) : o.segments;
+    prob.components = mapped;
     prob.planar = true;
     prob.allocate();
-    prob.buffer.zero();
     float* p = prob.samples<float>();
-    for (std::size_t s = 0; s < o.segments; ++s) {
+    for (std::size_t s = 0; s < mapped; ++s) {
       const Ellipsoid& e = shapes[s];
       float* component = p + s * g.voxels();
       const double grow = 1.25;
@@ -263,6 +313,8 @@ Outputs generate(const Options& o) {
     out.probabilityPath = o.outputDirectory + "/prob.nii.gz";
     writeImage(out.probabilityPath, prob, true);
   }
+
+  if (o.parametricMap) writeParametricMap(o, g, labels, out);
 
   // CT values: air outside the body, soft tissue inside, one HU level per organ.
   if (o.writeSeries) {

@@ -38,10 +38,11 @@ struct ReadSummary {
 };
 
 // Reads `path` and hands the output images to `sink` one at a time, so that
-// only one is in memory. Returns the metadata, with one segmentAttributes
-// list per image in the order given to `sink`. Throws Error.
+// only one is in memory; the image's buffer is reused once `sink` returns.
+// Returns the metadata, with one segmentAttributes list per image in the
+// order given to `sink`. Throws Error.
 Metadata readSegmentation(const std::string& path, const ReaderOptions& options,
-                          const std::function<void(ReaderImage&&)>& sink, ReadSummary* summary = nullptr);
+                          const std::function<void(const ReaderImage&)>& sink, ReadSummary* summary = nullptr);
 
 // The command-line flow: writes <dir>/<prefix->N.<ext> (N from 1) and
 // <dir>/<prefix->meta.json, all or nothing. `outputType` is one of nrrd, mhd,

@@ -1,0 +1,299 @@
+#!/usr/bin/python3
+"""qidcm benchmark: speed and memory of every tool, as ratios to the I/O floor.
+
+For each case it generates the inputs with qidcm-synth (once; they are kept in
+the work directory and reused while their parameters do not change), runs
+every tool on them several times, and prints one row per (case, tool,
+options): the median wall and CPU seconds, the median peak RSS, the output
+size, the I/O floor and the ratio of wall time to floor. The table is also
+written as CSV.
+
+The I/O floor is measured in the same run on the same input, with
+qidcm-bench-io: reading the input (an image through ITK, as the tools read
+it; a DICOM file's bytes) plus writing a file as large as the tool's output.
+For the source-series scan, the floor is reading every header, one file after
+the other, stopping before the pixel data.
+
+Usage: bench/run.py --build <build dir> [--work <dir>] [--cases total,lesions,pmap,small]
+                    [--runs 3] [--csv <file>]
+The exit status is non-zero when a tool fails; missed targets are reported,
+not fatal.
+"""
+import argparse
+import csv
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+
+MB = 1 << 20
+
+# Inputs, as qidcm-synth options. "stored" is the label volume's bytes per
+# voxel, for the memory target.
+CASES = {
+    "small": dict(args=["--columns", "256", "--rows", "256", "--slices", "100", "--segments", "3",
+                        "--format", "nrrd"], label="label.nrrd", stored=1),
+    "total": dict(args=["--columns", "512", "--rows", "512", "--slices", "600", "--spacing", "0.8,0.8,1.5",
+                        "--segments", "117", "--minSegmentSlices", "10", "--maxSegmentSlices", "400", "--logUniformExtents",
+                        "--format", "nii.gz", "--labelType", "uint8", "--probabilityMaps",
+                        "--probabilitySegments", "1", "--parametricMap"], label="label.nii.gz", stored=1),
+    "lesions": dict(args=["--columns", "512", "--rows", "512", "--slices", "300", "--segments", "1000",
+                          "--minSegmentSlices", "1", "--maxSegmentSlices", "6", "--maxSegmentRadius", "5",
+                          "--format", "nii.gz", "--labelType", "uint16", "--seed", "3"],
+                    label="label.nii.gz", stored=2),
+}
+# The parametric map case shares the total case's series and grid.
+CASE_INPUTS = {"small": "small", "total": "total", "lesions": "lesions", "pmap": "total"}
+
+
+class Bench:
+    def __init__(self, a):
+        self.apps = os.path.join(a.build, "apps")
+        self.io = os.path.join(a.build, "bench", "qidcm-bench-io")
+        self.work = os.path.abspath(a.work)
+        self.runs = a.runs
+        self.rows = []
+        self.failures = 0
+
+    def tool(self, name):
+        return os.path.join(self.apps, name)
+
+    # -- measurement --------------------------------------------------------
+    def measure(self, cmd, runs=None, before=None):
+        """Median wall, CPU seconds and peak RSS (bytes) of `cmd` over `runs` runs."""
+        walls, cpus, rsss = [], [], []
+        out = ""
+        for _ in range(runs or self.runs):
+            if before:
+                before()
+            start = time.perf_counter()
+            p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+            output = p.stdout.read()
+            _, status, usage = os.wait4(p.pid, 0)
+            walls.append(time.perf_counter() - start)
+            p.stdout.close()
+            p.returncode = os.waitstatus_to_exitcode(status)
+            if p.returncode != 0:
+                raise RuntimeError(f"{' '.join(cmd)} exited {p.returncode}:\n{output}")
+            cpus.append(usage.ru_utime + usage.ru_stime)
+            rsss.append(usage.ru_maxrss * 1024)
+            out = output
+        return statistics.median(walls), statistics.median(cpus), statistics.median(rsss), out
+
+    def floor(self, read, output_bytes):
+        """Reading the input plus writing `output_bytes`."""
+        t_read = self.measure([self.io] + read)[0]
+        target = os.path.join(self.work, "floor.tmp")
+        remove = lambda: os.path.exists(target) and os.remove(target)
+        t_write = self.measure([self.io, "write-bytes", str(output_bytes), target], before=remove)[0]
+        remove()
+        return t_read + t_write
+
+    def row(self, case, tool, options, cmd, outputs, read, limit_ratio=None, limit_rss=None, note=""):
+        def clean():
+            for o in outputs:
+                if os.path.isdir(o):
+                    shutil.rmtree(o)
+                elif os.path.exists(o):
+                    os.remove(o)
+        try:
+            wall, cpu, rss, out = self.measure(cmd, before=clean)
+        except RuntimeError as e:
+            print(f"FAILED: {case} {tool} {options}: {e}")
+            self.failures += 1
+            return None
+        size = sum(size_of(o) for o in outputs)
+        fl = self.floor(read, size) if read else None
+        ratio = wall / fl if fl else None
+        status = []
+        if limit_ratio is not None and ratio is not None:
+            status.append(f"ratio<={limit_ratio}:{'ok' if ratio <= limit_ratio else 'MISSED'}")
+        if limit_rss is not None:
+            status.append(f"rss<={limit_rss / MB:.0f}MB:{'ok' if rss <= limit_rss else 'MISSED'}")
+        r = dict(case=case, tool=tool, options=options, wall_s=round(wall, 3), cpu_s=round(cpu, 3),
+                 peak_rss_mb=round(rss / MB, 1), output_bytes=size,
+                 floor_s=round(fl, 3) if fl else "", ratio=round(ratio, 2) if ratio else "",
+                 targets=" ".join(status), note=note)
+        self.rows.append(r)
+        print(format_row(r), flush=True)
+        return r, out
+
+    # -- inputs ---------------------------------------------------------------
+    def inputs(self, name):
+        spec = CASES[name]
+        directory = os.path.join(self.work, "cases", name)
+        stamp = os.path.join(directory, "synth-args.json")
+        if os.path.exists(stamp) and json.load(open(stamp)) == spec["args"]:
+            return directory
+        shutil.rmtree(directory, ignore_errors=True)
+        os.makedirs(directory)
+        print(f"generating the {name} case ...", flush=True)
+        r = subprocess.run([self.tool("qidcm-synth"), "--outputDirectory", directory] + spec["args"],
+                           capture_output=True, text=True)
+        if r.returncode:
+            raise RuntimeError("qidcm-synth failed: " + r.stdout + r.stderr)
+        print(r.stdout.strip(), flush=True)
+        with open(os.path.join(directory, "synth.txt"), "w") as f:
+            f.write(r.stdout)
+        json.dump(spec["args"], open(stamp, "w"))
+        return directory
+
+
+def size_of(path):
+    if os.path.isdir(path):
+        return sum(os.path.getsize(os.path.join(d, f)) for d, _, files in os.walk(path) for f in files)
+    return os.path.getsize(path) if os.path.exists(path) else 0
+
+
+COLUMNS = [("case", 8), ("tool", 18), ("options", 30), ("wall_s", 8), ("cpu_s", 8), ("peak_rss_mb", 11),
+           ("output_bytes", 13), ("floor_s", 8), ("ratio", 6), ("targets", 0)]
+
+
+def format_row(r):
+    return " ".join(str(r[k]).ljust(w) if w else str(r[k]) for k, w in COLUMNS)
+
+
+def header():
+    return " ".join(k.ljust(w) if w else k for k, w in COLUMNS)
+
+
+def seg_runs(b, case, d, out):
+    """itkimage2segimage and segimage2itkimage on one label case."""
+    spec = CASES[case]
+    label = os.path.join(d, spec["label"])
+    meta = os.path.join(d, "meta.json")
+    ct = os.path.join(d, "ct")
+    voxels = 1
+    synth = open(os.path.join(d, "synth.txt")).read()
+    for line in synth.splitlines():
+        if line.startswith("series:"):
+            dims = line.split("(")[1].split(")")[0].split(" x ")
+            voxels = int(dims[0]) * int(dims[1]) * int(dims[2])
+        if "non-empty segment-slice pairs" in line:
+            print(f"[{case}] {line.split('(')[-1].rstrip(')')}")
+    rss_limit = 1.5 * voxels * spec["stored"] + 100 * MB
+    base = [b.tool("itkimage2segimage"), "--inputImageList", label, "--inputMetadata", meta,
+            "--inputDICOMDirectory", ct]
+    binary = os.path.join(out, "binary.dcm")
+    b.row(case, "itkimage2segimage", "binary --skip 1", base + ["--outputDICOM", binary, "--skip", "1"], [binary],
+          ["read-image", label], 3 if case == "total" else None, rss_limit)
+    full = os.path.join(out, "binary-all.dcm")
+    if case != "lesions":
+        b.row(case, "itkimage2segimage", "binary --skip 0", base + ["--outputDICOM", full, "--skip", "0"], [full],
+              ["read-image", label], None, rss_limit)
+        if os.path.exists(full):
+            os.remove(full)
+    labelmap = os.path.join(out, "labelmap.dcm")
+    b.row(case, "itkimage2segimage", "labelmap", base + ["--outputDICOM", labelmap, "--segmentationType", "labelmap"],
+          [labelmap], ["read-image", label], 2 if case == "total" else None, rss_limit)
+    prob = os.path.join(d, "prob.nii.gz")
+    if os.path.exists(prob):
+        # One segment's probability map: the metadata keeps the first segment.
+        m = json.load(open(meta))
+        m["segmentAttributes"] = [[m["segmentAttributes"][0][0]]]
+        prob_meta = os.path.join(out, "prob-meta.json")
+        json.dump(m, open(prob_meta, "w"))
+        fractional = os.path.join(out, "fractional.dcm")
+        b.row(case, "itkimage2segimage", "fractional (1 segment)",
+              [b.tool("itkimage2segimage"), "--inputImageList", prob, "--inputMetadata", prob_meta,
+               "--inputDICOMDirectory", ct, "--outputDICOM", fractional, "--segmentationType", "fractional"],
+              [fractional], ["read-image", prob], None, 1.5 * voxels * 4 + 100 * MB)
+        if os.path.exists(fractional):
+            os.remove(fractional)
+    reader = [b.tool("segimage2itkimage"), "--inputDICOM"]
+    per = os.path.join(out, "per-segment")
+    if case != "lesions":  # 1,000 full-size volumes: the merged run covers this case
+        b.row(case, "segimage2itkimage", "per segment (binary SEG)", reader + [binary, "--outputDirectory", per],
+              [per], ["read-bytes", binary], None, rss_limit)
+    merged = os.path.join(out, "merged")
+    b.row(case, "segimage2itkimage", "--mergeSegments (binary SEG)",
+          reader + [binary, "--outputDirectory", merged, "--mergeSegments"], [merged], ["read-bytes", binary],
+          3 if case == "total" else None, rss_limit)
+    fromlabel = os.path.join(out, "from-labelmap")
+    b.row(case, "segimage2itkimage", "labelmap SEG", reader + [labelmap, "--outputDirectory", fromlabel],
+          [fromlabel], ["read-bytes", labelmap], None, rss_limit)
+    for path in (per, merged, fromlabel):
+        shutil.rmtree(path, ignore_errors=True)
+    # The scan's floor is reading the headers alone, one file after the other.
+    b.row(case, "source scan", f"{len(os.listdir(ct))} files", [b.io, "scan", ct], [], ["headers", ct], 2)
+    if case == "small":
+        # Start-up: process start, flag parsing and schema loading, measured as
+        # --help's wall time plus the metadata phase of a verbose run.
+        help_wall = b.measure([b.tool("itkimage2segimage"), "--help"])[0]
+        _, _, _, out_text = b.measure(base + ["--outputDICOM", os.path.join(out, "verbose.dcm"), "--verbose"], runs=1)
+        phase = 0.0
+        for line in out_text.splitlines():
+            if "read and validate metadata" in line:
+                phase = float(line.split(":")[-1].strip().rstrip("s").strip())
+        startup = help_wall + phase
+        r = dict(case=case, tool="start-up", options="--help + metadata phase", wall_s=round(startup, 3), cpu_s="",
+                 peak_rss_mb="", output_bytes=0, floor_s="", ratio="",
+                 targets=f"wall<=0.1s:{'ok' if startup <= 0.1 else 'MISSED'}", note="")
+        b.rows.append(r)
+        print(format_row(r), flush=True)
+    os.remove(binary)
+    os.remove(labelmap)
+
+
+def pmap_runs(b, d, out):
+    pmap = os.path.join(d, "pmap.nrrd")
+    voxels = 512 * 512 * 600
+    limit = 1.5 * voxels * 4 + 100 * MB
+    dcm = os.path.join(out, "pmap.dcm")
+    b.row("pmap", "itkimage2paramap", "float32",
+          [b.tool("itkimage2paramap"), "--inputImage", pmap, "--inputMetadata", os.path.join(d, "pm-meta.json"),
+           "--inputDICOMDirectory", os.path.join(d, "ct"), "--outputDICOM", dcm], [dcm], ["read-image", pmap], None,
+          limit)
+    back = os.path.join(out, "pmap-back")
+    b.row("pmap", "paramap2itkimage", "float32", [b.tool("paramap2itkimage"), "--inputDICOM", dcm,
+                                                   "--outputDirectory", back], [back], ["read-bytes", dcm], None, limit)
+    shutil.rmtree(back, ignore_errors=True)
+    if os.path.exists(dcm):
+        os.remove(dcm)
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--build", required=True)
+    p.add_argument("--work", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "work"))
+    p.add_argument("--cases", default="small,total,lesions,pmap")
+    p.add_argument("--runs", type=int, default=3)
+    p.add_argument("--csv")
+    a = p.parse_args()
+    if a.runs < 1:
+        p.error("--runs must be at least 1")
+    b = Bench(a)
+    os.makedirs(b.work, exist_ok=True)
+    cases = [c for c in a.cases.split(",") if c]
+    for c in cases:
+        if c not in CASE_INPUTS:
+            p.error(f"unknown case {c}")
+    print(f"qidcm bench: {', '.join(cases)}; median of {b.runs} run(s); {os.cpu_count()} CPUs", flush=True)
+    print(header(), flush=True)
+    for c in cases:
+        d = b.inputs(CASE_INPUTS[c])
+        out = os.path.join(b.work, "out", c)
+        shutil.rmtree(out, ignore_errors=True)
+        os.makedirs(out)
+        if c == "pmap":
+            pmap_runs(b, d, out)
+        else:
+            seg_runs(b, c, d, out)
+        shutil.rmtree(out, ignore_errors=True)
+    path = a.csv or os.path.join(b.work, "bench.csv")
+    with open(path, "w", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=[k for k, _ in COLUMNS] + ["note"])
+        w.writeheader()
+        for r in b.rows:
+            w.writerow(r)
+    print(f"\nCSV: {path}")
+    missed = [r for r in b.rows if "MISSED" in r["targets"]]
+    print(f"{len(b.rows)} rows, {len(missed)} with a missed target, {b.failures} failed run(s)")
+    return 1 if b.failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
