@@ -275,13 +275,22 @@ FrameSource::Frame FrameSource::frame(std::size_t index, std::vector<std::uint8_
     count = std::min(count, nativeLength_ - first);
     scratch.resize(static_cast<std::size_t>(count));
     std::lock_guard<std::mutex> lock(*deferredLock_);
-    // Bytes as stored (little endian), which is also what 16-bit and float
-    // frames need on this (little-endian) host.
-    const OFCondition status = deferred_->getPartialValue(scratch.data(), static_cast<Uint32>(first),
-                                                          static_cast<Uint32>(count), cache_.get(), EBO_LittleEndian);
-    if (status.bad())
-      throwInput(path_, attributeName(deferred_->getTag()),
-                 "frame " + std::to_string(index + 1) + " cannot be read: " + status.text());
+    if (first < windowStart_ || first + count > windowStart_ + window_.size()) {
+      // Bytes as stored (little endian), which is also what 16-bit and float
+      // frames need on this (little-endian) host.
+      constexpr std::uint64_t kWindow = 4u << 20;
+      const std::uint64_t length = std::min(std::max(count, kWindow), nativeLength_ - first);
+      window_.resize(static_cast<std::size_t>(length));
+      windowStart_ = first;
+      const OFCondition status = deferred_->getPartialValue(window_.data(), static_cast<Uint32>(first),
+                                                            static_cast<Uint32>(length), cache_.get(), EBO_LittleEndian);
+      if (status.bad()) {
+        window_.clear();
+        throwInput(path_, attributeName(deferred_->getTag()),
+                   "frame " + std::to_string(index + 1) + " cannot be read: " + status.text());
+      }
+    }
+    std::memcpy(scratch.data(), window_.data() + (first - windowStart_), static_cast<std::size_t>(count));
     return {scratch.data(), bitOffset};
   }
   if (!encapsulated_) {

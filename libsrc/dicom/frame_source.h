@@ -72,6 +72,10 @@ class FrameSource {
   DcmElement* deferred_ = nullptr;  // native pixel data still on disk
   std::unique_ptr<DcmFileCache> cache_;
   std::unique_ptr<std::mutex> deferredLock_;
+  // A window of the on-disk pixel data: frames are mostly read in file order,
+  // and one read of a few megabytes costs far less than one per frame.
+  mutable std::vector<std::uint8_t> window_;
+  mutable std::uint64_t windowStart_ = 0;
   // Encapsulated: fragments of each frame.
   struct Fragment {
     const std::uint8_t* data;

@@ -209,16 +209,24 @@ Metadata readSegmentation(const std::string& path, const ReaderOptions& options,
             if (!covered[k]) std::fill_n(v.samples<T>() + k * grid.slicePixels(), grid.slicePixels(), static_cast<T>(fill));
         });
       }
-      std::set<unsigned> unknown;
+      // Values described by a segment (or the padding value): a table, not a
+      // map lookup per voxel.
+      std::vector<std::uint8_t> described(static_cast<std::size_t>(maxValue) + 1, 0);
+      for (const auto& [number, s] : seg.segments())
+        if (number <= maxValue) described[number] = 1;
+      if (padding && *padding <= maxValue) described[*padding] = 1;
+      std::vector<std::uint8_t> seen(65536, 0);
       for (std::size_t f = 0; f < seg.frames().size(); ++f)
         dispatchPixelType(type, [&](auto zero) {
           using T = decltype(zero);
           paintSamples<T>(seg, f, v, [&](T& out, unsigned stored) {
             out = static_cast<T>(stored);
-            if (!seg.segments().count(static_cast<std::uint16_t>(stored)) && !(padding && stored == *padding))
-              unknown.insert(stored);
+            seen[stored & 0xffffu] = 1;
           });
         });
+      std::set<unsigned> unknown;
+      for (unsigned value = 0; value < seen.size(); ++value)
+        if (seen[value] && (value > maxValue || !described[value])) unknown.insert(value);
       if (!unknown.empty())
         log::warning(path + ": pixel value " + std::to_string(*unknown.begin()) +
                      " is not described in the Segment Sequence");
