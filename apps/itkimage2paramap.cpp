@@ -8,7 +8,7 @@
 using namespace qidcm;
 
 int main(int argc, char** argv) {
-  std::string image, metadata, output, dicomDirectory, pixelType = "auto";
+  std::string image, metadata, output, dicomDirectory, pixelType = "auto", compress = "none";
   std::vector<std::string> dicomList;
   bool noValueChecks = false, verbose = false;
   double tolerance = 0.1;
@@ -32,6 +32,9 @@ int main(int argc, char** argv) {
         a.add_option("--inputDICOMList", dicomList, "Source DICOM file(s), comma-separated");
         a.add_option("--pixelType", pixelType, "auto (default), float32, float64, int16 or uint16")
             ->check(CLI::IsMember({"auto", "float32", "float64", "int16", "uint16"}));
+        a.add_option("--compress", compress,
+                     "none (explicit VR little endian), deflate (whole data set), rle, jpegls, jpeg2000 or difc (Deflated Image Frame Compression: each frame deflated); float maps: none or deflate")
+            ->check(CLI::IsMember({"none", "deflate", "rle", "jpegls", "jpeg2000", "difc"}));
         a.add_option("--sourceMatchTolerance", tolerance,
                      "Slice-to-source match tolerance, as a fraction of the slice spacing (default 0.1)")
             ->check(CLI::Range(0.0, 0.5));
@@ -44,6 +47,7 @@ int main(int argc, char** argv) {
         options.pixelType = pm::parsePixelType(pixelType);
         options.checkValues = !noValueChecks;
         options.matchTolerance = tolerance;
+        options.compression = parseCompression(compress);
         pm::WriterFiles files;
         files.image = image;
         files.metadata = metadata;

@@ -3,6 +3,7 @@
 #include <dcmtk/config/osconfig.h>
 #include <dcmtk/dcmdata/dcdeftag.h>
 #include <dcmtk/dcmdata/dcfilefo.h>
+#include <dcmtk/dcmdata/dcmetinf.h>
 #include <dcmtk/dcmdata/dcostrmf.h>
 #include <dcmtk/dcmdata/dcuid.h>
 #include <dcmtk/dcmdata/dcwcache.h>
@@ -10,14 +11,6 @@
 #include "qidcm/error.h"
 
 namespace qidcm::dicom {
-
-const char* transferSyntaxUid(TransferSyntax ts) {
-  switch (ts) {
-    case TransferSyntax::ExplicitVRLittleEndian: return UID_LittleEndianExplicitTransferSyntax;
-    case TransferSyntax::DeflatedExplicitVRLittleEndian: return UID_DeflatedExplicitVRLittleEndianTransferSyntax;
-  }
-  return UID_LittleEndianExplicitTransferSyntax;
-}
 
 void ByteSink::write(const void* data, std::size_t size) {
   const auto* p = static_cast<const unsigned char*>(data);
@@ -39,9 +32,20 @@ void ByteSink::write(const void* data, std::size_t size) {
 
 namespace {
 
-E_TransferSyntax dcmtkSyntax(TransferSyntax ts) {
-  return ts == TransferSyntax::DeflatedExplicitVRLittleEndian ? EXS_DeflatedLittleEndianExplicit
-                                                              : EXS_LittleEndianExplicit;
+// The data set encoding: explicit VR little endian for every compression but
+// deflate (the encapsulated ones differ only in the pixel data).
+// DCMTK 3.6.7 does not know Deflated Image Frame Compression; its data set is
+// written as explicit little endian and the file meta names the real syntax.
+E_TransferSyntax dcmtkSyntax(Compression c) {
+  switch (c) {
+    case Compression::Deflate: return EXS_DeflatedLittleEndianExplicit;
+    case Compression::Rle: return EXS_RLELossless;
+    case Compression::JpegLs: return EXS_JPEGLSLossless;
+    case Compression::Jpeg2000: return EXS_JPEG2000LosslessOnly;
+    case Compression::None:
+    case Compression::Difc: return EXS_LittleEndianExplicit;
+  }
+  return EXS_LittleEndianExplicit;
 }
 
 void putTagHeader(unsigned char* out, Uint16 group, Uint16 element) {
@@ -67,6 +71,45 @@ void writeItem(DcmItem& item, DcmOutputStream& out, E_TransferSyntax xfer, const
   if (status.bad()) throwOutput(path, std::string("cannot write functional groups: ") + status.text());
 }
 
+// Encapsulated Pixel Data (PS3.5 A.4): OB with undefined length, a Basic
+// Offset Table item (the offset of each frame's fragment from the first
+// fragment; empty when an offset would not fit 32 bits), one item per frame,
+// and a sequence delimiter.
+void writeFragments(ByteSink& raw, const std::vector<std::vector<std::uint8_t>>& fragments) {
+  unsigned char header[12];
+  putTagHeader(header, 0x7FE0, 0x0010);
+  header[4] = 'O';
+  header[5] = 'B';
+  header[6] = header[7] = 0;
+  putUint32(header + 8, 0xFFFFFFFFu);
+  raw.write(header, sizeof header);
+  std::vector<std::uint32_t> offsets;
+  std::uint64_t at = 0;
+  bool fits = true;
+  for (const auto& f : fragments) {
+    if (at > 0xFFFFFFFFull) fits = false;
+    offsets.push_back(static_cast<std::uint32_t>(at));
+    at += 8 + f.size();
+  }
+  if (!fits) offsets.clear();
+  unsigned char item[8];
+  putTagHeader(item, 0xFFFE, 0xE000);
+  putUint32(item + 4, static_cast<std::uint32_t>(4 * offsets.size()));
+  raw.write(item, sizeof item);
+  std::vector<unsigned char> table(4 * offsets.size());
+  for (std::size_t n = 0; n < offsets.size(); ++n) putUint32(table.data() + 4 * n, offsets[n]);
+  if (!table.empty()) raw.write(table.data(), table.size());
+  for (const auto& f : fragments) {
+    if (f.size() & 1u) throwInternal("odd-length pixel data fragment");
+    putUint32(item + 4, static_cast<std::uint32_t>(f.size()));
+    raw.write(item, sizeof item);
+    if (!f.empty()) raw.write(f.data(), f.size());
+  }
+  putTagHeader(item, 0xFFFE, 0xE0DD);
+  putUint32(item + 4, 0);
+  raw.write(item, sizeof item);
+}
+
 }  // namespace
 
 void setPixelElement(StreamedContent& content, unsigned bitsAllocated, bool floating) {
@@ -79,19 +122,22 @@ void setPixelElement(StreamedContent& content, unsigned bitsAllocated, bool floa
   }
 }
 
-void writeStreamed(const std::string& path, DcmDataset& head, TransferSyntax ts, const StreamedContent& content) {
+void writeStreamed(const std::string& path, DcmDataset& head, Compression compression,
+                   const StreamedContent& content) {
   // Nothing may follow the streamed parts in tag order.
   for (unsigned long n = 0; n < head.card(); ++n) {
     const DcmTagKey key = head.getElement(n)->getTag();
     if (key >= DCM_PerFrameFunctionalGroupsSequence) throwInternal("dataset head holds a tag after the streamed parts");
   }
+  const bool fragmented = encapsulated(compression);
+  if (fragmented != (content.fragments != nullptr)) throwInternal("encapsulated pixel data without fragments");
   const std::uint64_t padded = content.pixelLength + (content.pixelLength & 1u);
-  if (padded > 0xFFFFFFFEull)
+  if (!fragmented && padded > 0xFFFFFFFEull)
     throwOutput(path, "Pixel Data of " + std::to_string(content.pixelLength) +
                           " bytes exceeds the 4 GB limit of native encoding; fewer frames are needed "
                           "(--skip 1, or --segmentationType labelmap)");
 
-  const E_TransferSyntax xfer = dcmtkSyntax(ts);
+  const E_TransferSyntax xfer = dcmtkSyntax(compression);
   DcmFileFormat file(&head, /*deepCopy=*/OFFalse);
   struct Release {
     DcmFileFormat& f;
@@ -101,9 +147,19 @@ void writeStreamed(const std::string& path, DcmDataset& head, TransferSyntax ts,
   DcmOutputFileStream out(path.c_str());
   if (out.status().bad()) throwOutput(path, std::string("cannot create file: ") + out.status().text());
   DcmWriteCache cache;
+  E_FileWriteMode mode = EWM_updateMeta;
+  if (compression == Compression::Difc) {
+    // Meta header filled as for explicit little endian, then given the real
+    // transfer syntax UID, and written as it stands.
+    OFCondition meta = file.validateMetaInfo(xfer, EWM_updateMeta);
+    if (meta.bad()) throwInternal(std::string("cannot build the file meta information: ") + meta.text());
+    DcmMetaInfo* info = file.getMetaInfo();
+    info->putAndInsertString(DCM_TransferSyntaxUID, transferSyntaxUid(compression));
+    info->computeGroupLengthAndPadding(EGL_withGL, EPD_noChange, META_HEADER_DEFAULT_TRANSFERSYNTAX);
+    mode = EWM_dontUpdateMeta;
+  }
   file.transferInit();
-  OFCondition status = file.write(out, xfer, EET_ExplicitLength, &cache, EGL_withoutGL, EPD_noChange, 0, 0, 0,
-                                  EWM_updateMeta);
+  OFCondition status = file.write(out, xfer, EET_ExplicitLength, &cache, EGL_withoutGL, EPD_noChange, 0, 0, 0, mode);
   file.transferEnd();
   if (status.bad()) throwOutput(path, std::string("cannot write dataset: ") + status.text());
 
@@ -128,6 +184,12 @@ void writeStreamed(const std::string& path, DcmDataset& head, TransferSyntax ts,
     raw.write(end, sizeof end);
   }
 
+  if (fragmented) {
+    writeFragments(raw, *content.fragments);
+    out.flush();
+    if (out.status().bad()) throwOutput(path, std::string("write failed: ") + out.status().text());
+    return;
+  }
   unsigned char header[12];
   putTagHeader(header, 0x7FE0, content.pixelElement);
   header[4] = static_cast<unsigned char>(content.pixelVR[0]);

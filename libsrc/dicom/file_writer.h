@@ -9,16 +9,15 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <vector>
+
+#include "qidcm/compression.h"
 
 class DcmDataset;
 class DcmItem;
 class DcmOutputStream;
 
 namespace qidcm::dicom {
-
-enum class TransferSyntax { ExplicitVRLittleEndian, DeflatedExplicitVRLittleEndian };
-
-const char* transferSyntaxUid(TransferSyntax ts);
 
 // Receives bytes of the Pixel Data value.
 class ByteSink {
@@ -45,6 +44,11 @@ struct StreamedContent {
   // Double Float Pixel Data (OD).
   std::uint16_t pixelElement = 0x0010;
   const char* pixelVR = "OB";
+
+  // Encapsulated transfer syntaxes: the frames, already compressed (one
+  // even-length fragment each), written after a Basic Offset Table instead
+  // of the native Pixel Data.
+  const std::vector<std::vector<std::uint8_t>>* fragments = nullptr;
 };
 
 // The pixel element and VR for samples of `bitsAllocated` bits; `floating`
@@ -52,8 +56,11 @@ struct StreamedContent {
 void setPixelElement(StreamedContent& content, unsigned bitsAllocated, bool floating);
 
 // Writes `head` (which must hold no attribute at or above the Per-frame
-// Functional Groups Sequence) followed by the streamed content, to `path`.
-// Throws Error (Output) on I/O failure, Error (Internal) on a producer bug.
-void writeStreamed(const std::string& path, DcmDataset& head, TransferSyntax ts, const StreamedContent& content);
+// Functional Groups Sequence) followed by the streamed content, to `path`,
+// in the transfer syntax `compression` selects (the encapsulated ones need
+// content.fragments). Throws Error (Output) on I/O failure, Error (Internal)
+// on a producer bug.
+void writeStreamed(const std::string& path, DcmDataset& head, Compression compression,
+                   const StreamedContent& content);
 
 }  // namespace qidcm::dicom

@@ -12,6 +12,7 @@
 #include <mutex>
 #include <stdexcept>
 
+#include "codec/bits.h"
 #include "codec/deflate.h"
 #include "codec/j2k.h"
 #include "codec/rle.h"
@@ -43,6 +44,20 @@ Codec codecFor(E_TransferSyntax xfer, const std::string& uid) {
   if (uid == "1.2.840.10008.1.2.4.201" || uid == "1.2.840.10008.1.2.4.202" || uid == "1.2.840.10008.1.2.4.203")
     return Codec::Jpeg2000;
   return Codec::Dcmtk;
+}
+
+void decodeSingleBitRle(const std::vector<std::uint8_t>& bytes, std::size_t pixels, std::size_t packedBytes,
+                        std::vector<std::uint8_t>& out) {
+  std::vector<std::uint8_t> decoded;
+  try {
+    codec::rleDecodeFrame(bytes.data(), bytes.size(), pixels, 1, decoded);
+  } catch (const std::runtime_error&) {
+    // Not one byte per pixel: the packed form.
+    codec::rleDecodeFrame(bytes.data(), bytes.size(), packedBytes, 1, out);
+    return;
+  }
+  out.assign(packedBytes, 0);
+  codec::packBits(decoded.data(), pixels, out.data());
 }
 
 }  // namespace
@@ -321,9 +336,11 @@ FrameSource::Frame FrameSource::frame(std::size_t index, std::vector<std::uint8_
     switch (codecFor(xfer_, uid_)) {
       case Codec::Rle:
         if (bitsAllocated_ > 16) throw std::runtime_error("RLE frames of more than 16 bits are not supported");
-        // Single-bit frames: one segment of the frame's packed bytes.
+        // Single-bit frames: PS3.5 G.2 pads each pixel to a byte (one byte per
+        // pixel); some writers code the frame's packed bytes instead. The
+        // decoded length tells which.
         if (bitsAllocated_ == 1)
-          codec::rleDecodeFrame(bytes.data(), bytes.size(), expected, 1, scratch);
+          decodeSingleBitRle(bytes, pixels, expected, scratch);
         else
           codec::rleDecodeFrame(bytes.data(), bytes.size(), pixels, bytesPerSample, scratch);
         break;

@@ -6,6 +6,7 @@
 #include <limits>
 #include <sys/stat.h>
 
+#include "codec/frame_codec.h"
 #include "core/output_transaction.h"
 #include "dicom/dcmtk_setup.h"
 #include "dicom/file_writer.h"
@@ -99,7 +100,8 @@ PixelType choosePixelType(const Volume& v, const ValueRange& range, PixelType re
 }
 
 // Streams slice `k` converted to the stored type, little endian.
-void writeSlice(const Volume& v, std::size_t k, PixelType type, dicom::ByteSink& sink, std::vector<std::uint8_t>& buf) {
+// Slice k of the map as stored pixel bytes (little endian) in `buf`.
+void sliceBytes(const Volume& v, std::size_t k, PixelType type, std::vector<std::uint8_t>& buf) {
   const std::size_t plane = v.grid.slicePixels();
   const unsigned bytes = bitsAllocated(type) / 8;
   buf.resize(plane * bytes);
@@ -128,7 +130,6 @@ void writeSlice(const Volume& v, std::size_t k, PixelType type, dicom::ByteSink&
       }
     }
   });
-  sink.write(buf.data(), buf.size());
 }
 
 }  // namespace
@@ -153,6 +154,8 @@ WriteSummary writeParametricMap(const Volume& image, const std::string& imagePat
     const ValueRange range = rangeOf(image);
     if (!range.finite) throwInput(imagePath, "", "holds NaN or infinite values, which a parametric map cannot store");
     pixels.type = choosePixelType(image, range, options.pixelType, imagePath);
+    requireAllowed(options.compression, {bitsAllocated(pixels.type), isFloating(pixels.type)},
+                   std::string("a ") + toString(pixels.type) + " parametric map");
     pixels.minimum = range.minimum;
     pixels.maximum = range.maximum;
   }
@@ -187,11 +190,32 @@ WriteSummary writeParametricMap(const Volume& image, const std::string& imagePat
     content.fillPerFrameGroups = [&](std::size_t f, DcmItem& item) { document.fillPerFrame(f, item); };
     content.pixelLength = static_cast<std::uint64_t>(grid.voxels()) * (bitsAllocated(pixels.type) / 8);
     dicom::setPixelElement(content, bitsAllocated(pixels.type), isFloating(pixels.type));
-    content.producePixels = [&](dicom::ByteSink& sink) {
-      std::vector<std::uint8_t> buf;
-      for (std::size_t k : slices) writeSlice(image, k, pixels.type, sink, buf);
-    };
-    dicom::writeStreamed(staged, *head, dicom::TransferSyntax::ExplicitVRLittleEndian, content);
+    std::vector<std::vector<std::uint8_t>> fragments;
+    if (encapsulated(options.compression)) {
+      codec::FrameFormat format;
+      format.rows = grid.rows();
+      format.columns = grid.columns();
+      format.bitsAllocated = bitsAllocated(pixels.type);
+      format.isSigned = pixels.type == PixelType::Int16;
+      try {
+        fragments = codec::encodeFrames(options.compression, format, slices.size(),
+                                        [&](std::size_t f, std::vector<std::uint8_t>& out) {
+                                          sliceBytes(image, slices[f], pixels.type, out);
+                                        });
+      } catch (const std::runtime_error& e) {
+        throwInternal("--compress " + toString(options.compression) + ": " + e.what());
+      }
+      content.fragments = &fragments;
+    } else {
+      content.producePixels = [&](dicom::ByteSink& sink) {
+        std::vector<std::uint8_t> buf;
+        for (std::size_t k : slices) {
+          sliceBytes(image, k, pixels.type, buf);
+          sink.write(buf.data(), buf.size());
+        }
+      };
+    }
+    dicom::writeStreamed(staged, *head, options.compression, content);
   }
   WriteSummary summary;
   struct stat st;

@@ -11,6 +11,11 @@ FrameEncoder::FrameEncoder(const Plan& plan, const std::vector<LabelImage>& imag
   const Grid& g = images.front().volume.grid;
   rows_ = g.rows();
   columns_ = g.columns();
+  if (plan.type == SegmentationType::Labelmap) {
+    bySlice_.resize(g.slices());
+    for (const auto& s : plan.segments)
+      for (const auto& e : s.extents) bySlice_[e.slice].push_back({&s, &e});
+  }
 }
 
 std::uint64_t FrameEncoder::pixelDataLength() const {
@@ -80,63 +85,94 @@ void FrameEncoder::encodeBinary(dicom::ByteSink& sink) const {
   if (carryBits) sink.write(&carry, 1);
 }
 
+void FrameEncoder::labelmapFrame(const PlannedFrame& f, std::vector<std::uint16_t>& frame) const {
+  const std::size_t pixels = rows_ * columns_;
+  std::fill(frame.begin(), frame.end(), 0);
+  for (const auto& [seg, e] : bySlice_[f.slice]) {
+    const Volume& v = images_[seg->file].volume;
+    dispatchPixelType(v.type, [&](auto zero) {
+      using T = decltype(zero);
+      const T* data = v.samples<T>() + static_cast<std::size_t>(f.slice) * pixels;
+      const T wanted = static_cast<T>(seg->label);
+      for (std::size_t j = e->j0; j <= e->j1; ++j)
+        for (std::size_t i = e->i0; i <= e->i1; ++i)
+          if (data[j * columns_ + i] == wanted) frame[j * columns_ + i] = seg->number;
+    });
+  }
+}
+
+namespace {
+void labelBytes(const std::vector<std::uint16_t>& frame, bool wide, std::uint8_t* bytes) {
+  if (wide) {
+    for (std::size_t p = 0; p < frame.size(); ++p) {
+      bytes[2 * p] = static_cast<std::uint8_t>(frame[p] & 0xff);
+      bytes[2 * p + 1] = static_cast<std::uint8_t>(frame[p] >> 8);
+    }
+  } else {
+    for (std::size_t p = 0; p < frame.size(); ++p) bytes[p] = static_cast<std::uint8_t>(frame[p]);
+  }
+}
+}  // namespace
+
 void FrameEncoder::encodeLabelmap(dicom::ByteSink& sink) const {
   const std::size_t pixels = rows_ * columns_;
   const bool wide = plan_.bitsAllocated == 16;
   std::vector<std::uint16_t> frame(pixels);
   std::vector<std::uint8_t> bytes(pixels * (wide ? 2 : 1));
-  // For each slice, the segments present and where.
-  std::vector<std::vector<std::pair<const PlannedSegment*, const SliceExtent*>>> bySlice(
-      images_.front().volume.grid.slices());
-  for (const auto& s : plan_.segments)
-    for (const auto& e : s.extents) bySlice[e.slice].push_back({&s, &e});
   for (const PlannedFrame& f : plan_.frames) {
-    std::fill(frame.begin(), frame.end(), 0);
-    for (const auto& [seg, e] : bySlice[f.slice]) {
-      const Volume& v = images_[seg->file].volume;
-      dispatchPixelType(v.type, [&](auto zero) {
-        using T = decltype(zero);
-        const T* data = v.samples<T>() + static_cast<std::size_t>(f.slice) * pixels;
-        const T wanted = static_cast<T>(seg->label);
-        for (std::size_t j = e->j0; j <= e->j1; ++j)
-          for (std::size_t i = e->i0; i <= e->i1; ++i)
-            if (data[j * columns_ + i] == wanted) frame[j * columns_ + i] = seg->number;
-      });
-    }
-    if (wide) {
-      for (std::size_t p = 0; p < pixels; ++p) {
-        bytes[2 * p] = static_cast<std::uint8_t>(frame[p] & 0xff);
-        bytes[2 * p + 1] = static_cast<std::uint8_t>(frame[p] >> 8);
-      }
-    } else {
-      for (std::size_t p = 0; p < pixels; ++p) bytes[p] = static_cast<std::uint8_t>(frame[p]);
-    }
+    labelmapFrame(f, frame);
+    labelBytes(frame, wide, bytes.data());
     sink.write(bytes.data(), bytes.size());
   }
 }
 
-void FrameEncoder::encodeFractional(dicom::ByteSink& sink) const {
+void FrameEncoder::fractionalFrame(const PlannedFrame& f, std::uint8_t* bytes) const {
   const std::size_t pixels = rows_ * columns_;
-  std::vector<std::uint8_t> bytes(pixels);
+  std::fill(bytes, bytes + pixels, 0);
+  if (!f.extent) return;
+  const PlannedSegment& seg = plan_.segments[f.segment];
+  const Volume& v = images_[seg.file].volume;
+  const std::size_t c = seg.label - 1;
+  const std::size_t voxels = v.grid.voxels();
+  dispatchPixelType(v.type, [&](auto zero) {
+    using T = decltype(zero);
+    const T* data = v.samples<T>();
+    for (std::size_t j = f.extent->j0; j <= f.extent->j1; ++j)
+      for (std::size_t i = f.extent->i0; i <= f.extent->i1; ++i) {
+        const std::size_t voxel = static_cast<std::size_t>(f.slice) * pixels + j * columns_ + i;
+        const double p = static_cast<double>(v.planar ? data[c * voxels + voxel] : data[voxel * v.components + c]);
+        bytes[j * columns_ + i] = static_cast<std::uint8_t>(std::lround(std::clamp(p, 0.0, 1.0) * 255.0));
+      }
+  });
+}
+
+void FrameEncoder::encodeFractional(dicom::ByteSink& sink) const {
+  std::vector<std::uint8_t> bytes(rows_ * columns_);
   for (const PlannedFrame& f : plan_.frames) {
-    std::fill(bytes.begin(), bytes.end(), 0);
-    if (f.extent) {
-      const PlannedSegment& seg = plan_.segments[f.segment];
-      const Volume& v = images_[seg.file].volume;
-      const std::size_t c = seg.label - 1;
-      const std::size_t voxels = v.grid.voxels();
-      dispatchPixelType(v.type, [&](auto zero) {
-        using T = decltype(zero);
-        const T* data = v.samples<T>();
-        for (std::size_t j = f.extent->j0; j <= f.extent->j1; ++j)
-          for (std::size_t i = f.extent->i0; i <= f.extent->i1; ++i) {
-            const std::size_t voxel = static_cast<std::size_t>(f.slice) * pixels + j * columns_ + i;
-            const double p = static_cast<double>(v.planar ? data[c * voxels + voxel] : data[voxel * v.components + c]);
-            bytes[j * columns_ + i] = static_cast<std::uint8_t>(std::lround(std::clamp(p, 0.0, 1.0) * 255.0));
-          }
-      });
-    }
+    fractionalFrame(f, bytes.data());
     sink.write(bytes.data(), bytes.size());
+  }
+}
+
+void FrameEncoder::frame(std::size_t index, std::vector<std::uint8_t>& out) const {
+  const PlannedFrame& f = plan_.frames.at(index);
+  switch (plan_.type) {
+    case SegmentationType::Binary:
+      if (f.extent) {
+        const PlannedSegment& seg = plan_.segments[f.segment];
+        const Volume& v = images_[seg.file].volume;
+        dispatchPixelType(v.type, [&](auto zero) {
+          packSlice<decltype(zero)>(v, f.slice, *f.extent, seg.label, 0, out.data());
+        });
+      }
+      break;
+    case SegmentationType::Labelmap: {
+      std::vector<std::uint16_t> frame(rows_ * columns_);
+      labelmapFrame(f, frame);
+      labelBytes(frame, plan_.bitsAllocated == 16, out.data());
+      break;
+    }
+    case SegmentationType::Fractional: fractionalFrame(f, out.data()); break;
   }
 }
 

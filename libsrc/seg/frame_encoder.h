@@ -19,14 +19,24 @@ class FrameEncoder {
   std::uint64_t pixelDataLength() const;
   void encode(dicom::ByteSink& sink) const;
 
+  // Frame `index` on its own, for the encapsulated transfer syntaxes: BINARY
+  // bits packed from bit 0 of `out`, else 8- or 16-bit samples. `out` must
+  // hold the frame's bytes, zeroed. Safe to call from several threads.
+  void frame(std::size_t index, std::vector<std::uint8_t>& out) const;
+
  private:
   void encodeBinary(dicom::ByteSink& sink) const;
   void encodeLabelmap(dicom::ByteSink& sink) const;
   void encodeFractional(dicom::ByteSink& sink) const;
 
+  void labelmapFrame(const PlannedFrame& f, std::vector<std::uint16_t>& frame) const;
+  void fractionalFrame(const PlannedFrame& f, std::uint8_t* bytes) const;
+
   const Plan& plan_;
   const std::vector<LabelImage>& images_;
   std::size_t rows_, columns_;
+  // LABELMAP: for each slice, the segments present and where.
+  std::vector<std::vector<std::pair<const PlannedSegment*, const SliceExtent*>>> bySlice_;
 };
 
 }  // namespace qidcm::seg

@@ -13,12 +13,12 @@
 #include "qidcm/image_io.h"
 #include "qidcm/log.h"
 #include "seg/document.h"
+#include "codec/frame_codec.h"
 #include "seg/frame_encoder.h"
 #include "seg/plan.h"
 
 namespace qidcm::seg {
 
-std::string toString(Compression c) { return c == Compression::Deflate ? "deflate" : "none"; }
 
 namespace {
 
@@ -62,11 +62,23 @@ WriteSummary writeDocument(const Plan& plan, const std::vector<Grid>& grids, con
     content.fillPerFrameGroups = [&](std::size_t f, DcmItem& item) { document.fillPerFrame(f, item); };
     content.pixelLength = encoder.pixelDataLength();
     dicom::setPixelElement(content, plan.bitsAllocated, false);
-    content.producePixels = [&](dicom::ByteSink& sink) { encoder.encode(sink); };
-    const auto ts = options.compression == Compression::Deflate
-                        ? dicom::TransferSyntax::DeflatedExplicitVRLittleEndian
-                        : dicom::TransferSyntax::ExplicitVRLittleEndian;
-    dicom::writeStreamed(staged, *head, ts, content);
+    std::vector<std::vector<std::uint8_t>> fragments;
+    if (encapsulated(options.compression)) {
+      codec::FrameFormat format;
+      format.rows = images.front().volume.grid.rows();
+      format.columns = images.front().volume.grid.columns();
+      format.bitsAllocated = plan.bitsAllocated;
+      try {
+        fragments = codec::encodeFrames(options.compression, format, plan.frames.size(),
+                                        [&](std::size_t f, std::vector<std::uint8_t>& out) { encoder.frame(f, out); });
+      } catch (const std::runtime_error& e) {
+        throwInternal("--compress " + toString(options.compression) + ": " + e.what());
+      }
+      content.fragments = &fragments;
+    } else {
+      content.producePixels = [&](dicom::ByteSink& sink) { encoder.encode(sink); };
+    }
+    dicom::writeStreamed(staged, *head, options.compression, content);
   }
   WriteSummary summary;
   struct stat st;
@@ -85,6 +97,13 @@ WriteSummary writeSegmentation(const std::vector<LabelImage>& images, const Meta
                                const SourceIndex& sources, const std::string& outputPath,
                                const WriterOptions& options) {
   dicom::configureDcmtk();
+  switch (options.type) {
+    case SegmentationType::Binary:
+      requireAllowed(options.compression, {1, false}, "a BINARY SEG (single-bit frames)");
+      break;
+    case SegmentationType::Fractional: requireAllowed(options.compression, {8, false}, "a FRACTIONAL SEG"); break;
+    case SegmentationType::Labelmap: requireAllowed(options.compression, {8, false}, "a LABELMAP SEG"); break;
+  }
   {
     OutputTransaction probe;  // an unusable output path fails before any work
     probe.stage(outputPath);

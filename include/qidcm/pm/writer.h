@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "qidcm/compression.h"
 #include "qidcm/pm/metadata.h"
 #include "qidcm/source.h"
 #include "qidcm/volume.h"
@@ -21,6 +22,8 @@ PixelType parsePixelType(const std::string& text);  // throws Error (Usage)
 
 struct WriterOptions {
   PixelType pixelType = PixelType::Auto;
+  // Integer maps: any; float maps: none or deflate (see qidcm/compression.h).
+  Compression compression = Compression::None;
   bool checkValues = true;
   double matchTolerance = 0.1;  // fraction of the slice spacing
 };

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "qidcm/compression.h"
 #include "qidcm/seg/enums.h"
 #include "qidcm/seg/metadata.h"
 #include "qidcm/source.h"
@@ -13,8 +14,7 @@
 
 namespace qidcm::seg {
 
-enum class Compression { None, Deflate };
-std::string toString(Compression c);
+using qidcm::Compression;
 
 struct WriterOptions {
   SegmentationType type = SegmentationType::Binary;

@@ -1,0 +1,89 @@
+#include "codec/frame_codec.h"
+
+#include <atomic>
+#include <exception>
+#include <stdexcept>
+#include <thread>
+
+#include "codec/bits.h"
+#include "codec/deflate.h"
+#include "codec/j2k.h"
+#include "codec/jpegls.h"
+#include "codec/rle.h"
+
+namespace qidcm::codec {
+
+std::size_t FrameFormat::frameBytes() const {
+  const std::size_t pixels = rows * columns;
+  return bitsAllocated == 1 ? (pixels + 7) / 8 : pixels * (bitsAllocated / 8);
+}
+
+std::vector<std::uint8_t> encodeFrame(Compression c, const FrameFormat& f, const std::uint8_t* native) {
+  const std::size_t pixels = f.rows * f.columns;
+  const unsigned bytesPerSample = f.bitsAllocated == 16 ? 2 : 1;
+  std::vector<std::uint8_t> out;
+  switch (c) {
+    case Compression::Rle:
+      if (f.bitsAllocated == 1) {
+        // PS3.5 G.2: each pixel code padded to a byte, so a single-bit frame
+        // is one segment of one byte (0 or 1) per pixel, as pydicom expects.
+        std::vector<std::uint8_t> samples(pixels);
+        unpackBits(native, 0, pixels, samples.data());
+        out = rleEncodeFrame(samples.data(), pixels, 1);
+      } else {
+        out = rleEncodeFrame(native, pixels, bytesPerSample);
+      }
+      break;
+    case Compression::Difc: out = deflateFrame(native, f.frameBytes(), 6); break;
+    case Compression::JpegLs:
+      if (f.bitsAllocated == 1) throw std::runtime_error("JPEG-LS does not code single-bit frames");
+      out = jpeglsEncodeFrame(native, f.columns, f.rows, bytesPerSample);
+      break;
+    case Compression::Jpeg2000:
+      if (f.bitsAllocated == 1) {
+        // A binary mask as 0/1 samples of precision 1.
+        std::vector<std::uint8_t> samples(pixels);
+        unpackBits(native, 0, pixels, samples.data());
+        out = j2kEncodeFrame(samples.data(), f.columns, f.rows, 1, 1, false);
+      } else {
+        out = j2kEncodeFrame(native, f.columns, f.rows, bytesPerSample, f.bitsAllocated, f.isSigned);
+      }
+      break;
+    case Compression::None:
+    case Compression::Deflate: throw std::logic_error("encodeFrame: not an encapsulated transfer syntax");
+  }
+  if (out.size() & 1u) out.push_back(0);
+  return out;
+}
+
+std::vector<std::vector<std::uint8_t>> encodeFrames(Compression c, const FrameFormat& format, std::size_t count,
+                                                    const NativeFrame& produce) {
+  std::vector<std::vector<std::uint8_t>> fragments(count);
+  std::atomic<std::size_t> next{0};
+  std::exception_ptr failures[2];
+  auto worker = [&](int id) {
+    try {
+      std::vector<std::uint8_t> native;
+      for (std::size_t f = next++; f < count; f = next++) {
+        native.assign(format.frameBytes(), 0);
+        produce(f, native);
+        fragments[f] = encodeFrame(c, format, native.data());
+      }
+    } catch (...) {
+      failures[id] = std::current_exception();
+      next = count;
+    }
+  };
+  if (count > 1 && std::thread::hardware_concurrency() > 1) {
+    std::thread helper(worker, 1);
+    worker(0);
+    helper.join();
+  } else {
+    worker(0);
+  }
+  for (auto& e : failures)
+    if (e) std::rethrow_exception(e);
+  return fragments;
+}
+
+}  // namespace qidcm::codec
