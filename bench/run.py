@@ -46,7 +46,12 @@ CASES = {
                     label="label.nii.gz", stored=2),
 }
 # The parametric map case shares the total case's series and grid.
-CASE_INPUTS = {"small": "small", "total": "total", "lesions": "lesions", "pmap": "total"}
+CASE_INPUTS = {"small": "small", "total": "total", "lesions": "lesions", "pmap": "total", "compression": "total"}
+
+# The compression table (on the total case): SEG type, --compress value.
+COMPRESSION_RUNS = [("binary", "none"), ("binary", "rle"), ("binary", "difc"), ("binary", "jpeg2000"),
+                    ("labelmap", "none"), ("labelmap", "rle"), ("labelmap", "jpegls"), ("labelmap", "difc"),
+                    ("labelmap", "deflate")]
 
 
 class Bench:
@@ -238,6 +243,52 @@ def seg_runs(b, case, d, out):
     os.remove(labelmap)
 
 
+def compression_runs(b, d, out, only=None):
+    """Size, write and read time of each encoding of the total case."""
+    label, meta, ct = os.path.join(d, "label.nii.gz"), os.path.join(d, "meta.json"), os.path.join(d, "ct")
+    table = []
+    for kind, compression in COMPRESSION_RUNS:
+        if only and compression not in only and compression != "none":
+            continue
+        dcm = os.path.join(out, f"{kind}-{compression}.dcm")
+        cmd = [b.tool("itkimage2segimage"), "--inputImageList", label, "--inputMetadata", meta,
+               "--inputDICOMDirectory", ct, "--outputDICOM", dcm, "--segmentationType", kind, "--compress",
+               compression]
+        remove = lambda: os.path.exists(dcm) and os.remove(dcm)
+        try:
+            write = b.measure(cmd, before=remove)[0]
+            back = os.path.join(out, "back")
+            read = b.measure([b.tool("segimage2itkimage"), "--inputDICOM", dcm, "--outputDirectory", back] +
+                             (["--mergeSegments"] if kind == "binary" else []),
+                             before=lambda: shutil.rmtree(back, ignore_errors=True))[0]
+            shutil.rmtree(back, ignore_errors=True)
+        except RuntimeError as e:
+            print(f"FAILED: compression {kind} {compression}: {e}")
+            b.failures += 1
+            continue
+        table.append(dict(encoding=f"{kind} {compression}", bytes=os.path.getsize(dcm), write_s=round(write, 3),
+                          read_s=round(read, 3)))
+        os.remove(dcm)
+    if not table:
+        return table
+    base = {r["encoding"]: r for r in table}
+    binary_none = base.get("binary none", {}).get("bytes")
+    print("\n| encoding | bytes | write s | read s | note |\n|---|---|---|---|---|")
+    for r in table:
+        kind, compression = r["encoding"].split()
+        notes = []
+        if kind == "labelmap" and compression != "none" and binary_none:
+            share = 100.0 * r["bytes"] / binary_none
+            notes.append(f"{share:.2f}% of binary none (<=2%: {'ok' if share <= 2 else 'MISSED'})")
+        plain = base.get(f"{kind} none")
+        if compression in ("rle", "difc") and plain:
+            ratio = r["write_s"] / plain["write_s"]
+            notes.append(f"write {ratio:.2f}x uncompressed (<=1.5x: {'ok' if ratio <= 1.5 else 'MISSED'})")
+        r["note"] = "; ".join(notes)
+        print(f"| {r['encoding']} | {r['bytes']} | {r['write_s']} | {r['read_s']} | {r['note']} |", flush=True)
+    return table
+
+
 def pmap_runs(b, d, out):
     pmap = os.path.join(d, "pmap.nrrd")
     voxels = 512 * 512 * 600
@@ -259,7 +310,7 @@ def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--build", required=True)
     p.add_argument("--work", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "work"))
-    p.add_argument("--cases", default="small,total,lesions,pmap")
+    p.add_argument("--cases", default="small,total,lesions,pmap,compression")
     p.add_argument("--runs", type=int, default=3)
     p.add_argument("--csv")
     a = p.parse_args()
@@ -268,6 +319,7 @@ def main():
     b = Bench(a)
     os.makedirs(b.work, exist_ok=True)
     cases = [c for c in a.cases.split(",") if c]
+    compression_table = []
     for c in cases:
         if c not in CASE_INPUTS:
             p.error(f"unknown case {c}")
@@ -280,6 +332,8 @@ def main():
         os.makedirs(out)
         if c == "pmap":
             pmap_runs(b, d, out)
+        elif c == "compression":
+            compression_table = compression_runs(b, d, out)
         else:
             seg_runs(b, c, d, out)
         shutil.rmtree(out, ignore_errors=True)
@@ -290,7 +344,17 @@ def main():
         for r in b.rows:
             w.writerow(r)
     print(f"\nCSV: {path}")
+    if compression_table:
+        cpath = os.path.splitext(path)[0] + "-compression.csv"
+        with open(cpath, "w", newline="") as f:
+            w = csv.DictWriter(f, fieldnames=["encoding", "bytes", "write_s", "read_s", "note"])
+            w.writeheader()
+            for r in compression_table:
+                w.writerow(r)
+        print(f"CSV: {cpath}")
+
     missed = [r for r in b.rows if "MISSED" in r["targets"]]
+    missed += [r for r in compression_table if "MISSED" in r.get("note", "")]
     print(f"{len(b.rows)} rows, {len(missed)} with a missed target, {b.failures} failed run(s)")
     return 1 if b.failures else 0
 

@@ -42,17 +42,38 @@ void unpackBitsSegment(const std::uint8_t* in, std::size_t size, std::uint8_t* o
                              " expected");
 }
 
+// The length of the run of bytes equal to in[0], at most `limit`, compared
+// eight bytes at a time (masks are mostly long runs of zeros).
+std::size_t runLength(const std::uint8_t* in, std::size_t limit) {
+  const std::uint64_t pattern = 0x0101010101010101ull * in[0];
+  std::size_t run = 1;
+  while (run + 8 <= limit) {
+    std::uint64_t word;
+    std::memcpy(&word, in + run, 8);
+    if (word != pattern) break;
+    run += 8;
+  }
+  while (run < limit && in[run] == in[0]) ++run;
+  return run;
+}
+
 void packBitsSegment(const std::uint8_t* in, std::size_t size, std::vector<std::uint8_t>& out) {
+  out.reserve(out.size() + size / 64 + 16);
   std::size_t i = 0;
   while (i < size) {
-    // A run of at least 2 equal bytes is replicated; otherwise collect literals.
-    std::size_t run = 1;
-    while (i + run < size && run < 128 && in[i + run] == in[i]) ++run;
-    if (run >= 2) {
-      out.push_back(static_cast<std::uint8_t>(static_cast<std::int8_t>(1 - static_cast<int>(run))));
-      out.push_back(in[i]);
-      i += run;
-      continue;
+    // Runs of at least 2 equal bytes are replicated, 128 at most per code;
+    // otherwise literals are collected.
+    if (i + 1 < size && in[i + 1] == in[i]) {
+      std::size_t run = runLength(in + i, size - i);
+      const std::uint8_t value = in[i];
+      while (run >= 2) {
+        const std::size_t n = std::min<std::size_t>(run, 128);
+        out.push_back(static_cast<std::uint8_t>(static_cast<std::int8_t>(1 - static_cast<int>(n))));
+        out.push_back(value);
+        i += n;
+        run -= n;
+      }
+      continue;  // a single byte left over starts the next code
     }
     std::size_t start = i, count = 0;
     while (i < size && count < 128) {
@@ -60,9 +81,7 @@ void packBitsSegment(const std::uint8_t* in, std::size_t size, std::vector<std::
       ++i;
       ++count;
     }
-    if (count == 0) {  // next two bytes are equal: handled as a run above
-      continue;
-    }
+    if (count == 0) continue;  // next two bytes are equal: handled as a run above
     out.push_back(static_cast<std::uint8_t>(count - 1));
     out.insert(out.end(), in + start, in + start + count);
   }
@@ -97,12 +116,16 @@ void rleDecodeFrame(const std::uint8_t* data, std::size_t size, std::size_t samp
 std::vector<std::uint8_t> rleEncodeFrame(const std::uint8_t* data, std::size_t samples, unsigned bytesPerSample) {
   std::vector<std::uint8_t> out(64, 0);
   writeUint32(out.data(), bytesPerSample);
-  std::vector<std::uint8_t> plane(samples);
+  std::vector<std::uint8_t> plane(bytesPerSample > 1 ? samples : 0);
   for (unsigned s = 0; s < bytesPerSample; ++s) {
     writeUint32(out.data() + 4 + 4 * s, static_cast<std::uint32_t>(out.size()));
     const unsigned byteIndex = bytesPerSample - 1 - s;
-    for (std::size_t n = 0; n < samples; ++n) plane[n] = data[n * bytesPerSample + byteIndex];
-    packBitsSegment(plane.data(), samples, out);
+    const std::uint8_t* segment = data;
+    if (bytesPerSample > 1) {
+      for (std::size_t n = 0; n < samples; ++n) plane[n] = data[n * bytesPerSample + byteIndex];
+      segment = plane.data();
+    }
+    packBitsSegment(segment, samples, out);
     if (out.size() & 1u) out.push_back(0);  // each segment starts at an even offset
   }
   return out;

@@ -1,0 +1,121 @@
+#include <catch2/catch.hpp>
+
+#include <random>
+
+#include "codec/bits.h"
+#include "codec/deflate.h"
+#include "codec/frame_codec.h"
+#include "codec/j2k.h"
+#include "codec/rle.h"
+#include "qidcm/compression.h"
+#include "qidcm/error.h"
+
+using namespace qidcm;
+
+namespace {
+std::vector<std::uint8_t> randomMask(std::size_t n, double density, unsigned seed, bool wideValues = false) {
+  std::mt19937 rng(seed);
+  std::bernoulli_distribution on(density);
+  std::vector<std::uint8_t> v(n);
+  for (auto& x : v) x = on(rng) ? static_cast<std::uint8_t>(wideValues ? 1 + rng() % 255 : 1) : 0;
+  return v;
+}
+}  // namespace
+
+TEST_CASE("packBits packs non-zero bytes LSB first, whatever the count") {
+  for (std::size_t count : {1u, 7u, 8u, 9u, 63u, 64u, 65u, 1000u, 4099u}) {
+    const auto in = randomMask(count, 0.3, static_cast<unsigned>(count), true);
+    std::vector<std::uint8_t> packed((count + 7) / 8, 0xAA);
+    codec::packBits(in.data(), count, packed.data());
+    for (std::size_t n = 0; n < count; ++n) REQUIRE(codec::bitAt(packed.data(), n) == (in[n] != 0));
+    if (count % 8) CHECK((packed.back() >> (count % 8)) == 0);  // unused high bits are 0
+    std::vector<std::uint8_t> back(count);
+    codec::unpackBits(packed.data(), 0, count, back.data());
+    for (std::size_t n = 0; n < count; ++n) REQUIRE(back[n] == (in[n] != 0));
+  }
+}
+
+TEST_CASE("RLE: runs longer than 128, literals and 16-bit planes round-trip") {
+  std::vector<std::uint8_t> bytes(70000, 0);
+  for (std::size_t n = 300; n < 310; ++n) bytes[n] = static_cast<std::uint8_t>(n);  // literals
+  for (std::size_t n = 1000; n < 1500; ++n) bytes[n] = 7;                             // a long run
+  bytes.back() = 9;                                                                    // a single trailing byte
+  auto encoded = codec::rleEncodeFrame(bytes.data(), bytes.size(), 1);
+  CHECK(encoded.size() < 2000);
+  std::vector<std::uint8_t> decoded;
+  codec::rleDecodeFrame(encoded.data(), encoded.size(), bytes.size(), 1, decoded);
+  CHECK(decoded == bytes);
+
+  std::vector<std::uint8_t> words(2 * 5000);
+  std::mt19937 rng(3);
+  for (std::size_t n = 0; n < 5000; ++n) {
+    const std::uint16_t v = n < 2500 ? 0 : static_cast<std::uint16_t>(rng());
+    words[2 * n] = static_cast<std::uint8_t>(v & 0xff);
+    words[2 * n + 1] = static_cast<std::uint8_t>(v >> 8);
+  }
+  encoded = codec::rleEncodeFrame(words.data(), 5000, 2);
+  codec::rleDecodeFrame(encoded.data(), encoded.size(), 5000, 2, decoded);
+  CHECK(decoded == words);
+}
+
+TEST_CASE("frame codecs round-trip a single-bit mask and signed 16-bit samples") {
+  codec::FrameFormat mask{37, 29, 1, false};
+  const auto bits = randomMask(37 * 29, 0.2, 11);
+  std::vector<std::uint8_t> packed(mask.frameBytes());
+  codec::packBits(bits.data(), bits.size(), packed.data());
+  // DIFC: raw DEFLATE of the frame's own packed bytes, even length.
+  auto difc = codec::encodeFrame(Compression::Difc, mask, packed.data());
+  CHECK(difc.size() % 2 == 0);
+  std::vector<std::uint8_t> out;
+  codec::inflateFrame(difc.data(), difc.size(), packed.size(), out);
+  CHECK(out == packed);
+  // RLE: one byte per pixel.
+  auto rle = codec::encodeFrame(Compression::Rle, mask, packed.data());
+  codec::rleDecodeFrame(rle.data(), rle.size(), bits.size(), 1, out);
+  CHECK(out == bits);
+  // JPEG 2000: samples 0/1.
+  auto j2k = codec::encodeFrame(Compression::Jpeg2000, mask, packed.data());
+  codec::j2kDecodeFrame(j2k.data(), j2k.size(), 29, 37, 1, out);
+  CHECK(out == bits);
+  CHECK_THROWS(codec::encodeFrame(Compression::JpegLs, mask, packed.data()));
+
+  codec::FrameFormat signedMap{16, 20, 16, true};
+  std::vector<std::uint8_t> samples(signedMap.frameBytes());
+  std::mt19937 rng(5);
+  for (std::size_t n = 0; n < samples.size(); n += 2) {
+    const auto v = static_cast<std::uint16_t>(static_cast<std::int16_t>(static_cast<int>(rng() % 65536) - 32768));
+    samples[n] = static_cast<std::uint8_t>(v & 0xff);
+    samples[n + 1] = static_cast<std::uint8_t>(v >> 8);
+  }
+  j2k = codec::encodeFrame(Compression::Jpeg2000, signedMap, samples.data());
+  codec::j2kDecodeFrame(j2k.data(), j2k.size(), 20, 16, 2, out);
+  CHECK(out == samples);
+  // Two threads produce the same fragments as one.
+  auto all = codec::encodeFrames(Compression::Rle, signedMap, 9, [&](std::size_t f, std::vector<std::uint8_t>& o) {
+    o = samples;
+    o[0] = static_cast<std::uint8_t>(f);
+  });
+  REQUIRE(all.size() == 9);
+  for (std::size_t f = 0; f < 9; ++f) {
+    auto one = samples;
+    one[0] = static_cast<std::uint8_t>(f);
+    CHECK(all[f] == codec::encodeFrame(Compression::Rle, signedMap, one.data()));
+  }
+}
+
+TEST_CASE("compression values, transfer syntaxes and allowed combinations") {
+  CHECK(parseCompression("difc") == Compression::Difc);
+  CHECK(std::string(transferSyntaxUid(Compression::Difc)) == "1.2.840.10008.1.2.8.1");
+  CHECK(std::string(transferSyntaxUid(Compression::JpegLs)) == "1.2.840.10008.1.2.4.80");
+  CHECK_THROWS_AS(parseCompression("zip"), Error);
+  CHECK(allowedCompressions({1, false}).size() == 5);
+  CHECK(allowedCompressions({16, false}).size() == 6);
+  CHECK(allowedCompressions({32, true}) == std::vector<Compression>{Compression::None, Compression::Deflate});
+  try {
+    requireAllowed(Compression::JpegLs, {1, false}, "a BINARY SEG");
+    FAIL("no error");
+  } catch (const Error& e) {
+    CHECK(e.kind() == ErrorKind::Usage);
+    CHECK(std::string(e.what()).find("none, deflate, rle, jpeg2000, difc") != std::string::npos);
+  }
+}
