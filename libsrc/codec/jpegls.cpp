@@ -17,8 +17,9 @@ namespace qidcm::codec {
 
 // DCMTK's JPEG-LS encoder (its bundled CharLS), so that what qidcm writes is
 // what DCMTK's decoder reads; it works on a data set, so each frame becomes a
-// one-frame data set of its own. DCMTK's codec registry is not meant for
-// concurrent use: frames are encoded one at a time.
+// one-frame data set of its own. DCMTK's codec list takes a read lock per
+// call and the encoder keeps no state between calls, so the two encoding
+// threads call it concurrently.
 std::vector<std::uint8_t> jpeglsEncodeFrame(const std::uint8_t* samples, std::size_t columns, std::size_t rows,
                                             unsigned bytesPerSample) {
   static std::once_flag registered;
@@ -26,8 +27,6 @@ std::vector<std::uint8_t> jpeglsEncodeFrame(const std::uint8_t* samples, std::si
     DJLSEncoderRegistration::registerCodecs(0, 0, 0, 0, /*preferCookedEncoding=*/OFFalse, /*fragmentSize=*/0,
                                             /*createOffsetTable=*/OFTrue, EJLSUC_never);
   });
-  static std::mutex lock;
-  std::lock_guard<std::mutex> guard(lock);
   DcmDataset ds;
   const Uint16 bits = static_cast<Uint16>(8 * bytesPerSample);
   ds.putAndInsertUint16(DCM_Rows, static_cast<Uint16>(rows));
