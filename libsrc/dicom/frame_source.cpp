@@ -93,7 +93,10 @@ FrameSource::FrameSource(DcmDataset& dataset, const std::string& transferSyntaxU
   if (columns == 0) throwInput(path, attributeName(DCM_Columns), "missing or zero");
   if (bits != 1 && bits != 8 && bits != 16 && bits != 32 && bits != 64)
     throwInput(path, attributeName(DCM_BitsAllocated), "is " + std::to_string(bits) + "; 1, 8, 16, 32 or 64 expected");
-  if (samples != 1) throwInput(path, attributeName(DCM_SamplesPerPixel), "is " + std::to_string(samples) + "; 1 expected");
+  if (samples != 1 && !(samples == 3 && (bits == 8 || bits == 16)))
+    throwInput(path, attributeName(DCM_SamplesPerPixel),
+               "is " + std::to_string(samples) + "; 1 (or 3 with 8- or 16-bit samples) expected");
+  samples_ = samples;
   rows_ = rows;
   columns_ = columns;
   bitsAllocated_ = bits;
@@ -132,7 +135,7 @@ FrameSource::FrameSource(DcmDataset& dataset, const std::string& transferSyntaxU
   const Codec codec = codecFor(xfer_, uid_);
   encapsulated_ = codec != Codec::Native;
   if (!encapsulated_) {
-    const std::uint64_t pixels = static_cast<std::uint64_t>(rows_) * columns_ * frames_;
+    const std::uint64_t pixels = static_cast<std::uint64_t>(rows_) * columns_ * samples_ * frames_;
     const std::uint64_t needed = bits == 1 ? (pixels + 7) / 8 : pixels * (bits / 8);
     if (deferIfOnDisk(element)) {
       nativeLength_ = element->getLength();
@@ -274,7 +277,8 @@ std::vector<std::uint8_t> FrameSource::frameBytes(std::size_t index) const {
 
 FrameSource::Frame FrameSource::frame(std::size_t index, std::vector<std::uint8_t>& scratch) const {
   if (index >= frames_) throwInternal("frame index out of range");
-  const std::size_t pixels = rows_ * columns_;
+  // Samples of the frame (colour frames: three per pixel, as stored).
+  const std::size_t pixels = rows_ * columns_ * samples_;
   if (deferred_) {
     std::uint64_t first, count;
     std::size_t bitOffset = 0;
@@ -333,6 +337,8 @@ FrameSource::Frame FrameSource::frame(std::size_t index, std::vector<std::uint8_
       return {scratch.data(), 0};
     }
     const std::vector<std::uint8_t> bytes = frameBytes(index);
+    if (samples_ > 1 && codecFor(xfer_, uid_) != Codec::DeflatedFrames)
+      throw std::runtime_error("colour frames are read uncompressed, deflated or through DCMTK's codecs only");
     switch (codecFor(xfer_, uid_)) {
       case Codec::Rle:
         if (bitsAllocated_ > 16) throw std::runtime_error("RLE frames of more than 16 bits are not supported");

@@ -37,6 +37,7 @@ class FrameSource {
   std::size_t columns() const { return columns_; }
   unsigned bitsAllocated() const { return bitsAllocated_; }
   std::size_t pixelsPerFrame() const { return rows_ * columns_; }
+  std::size_t samplesPerPixel() const { return samples_; }
   bool encapsulated() const { return encapsulated_; }
   // Whether frame() may be called from several threads at once (frames read
   // from disk are read one at a time, under a lock).
@@ -63,7 +64,7 @@ class FrameSource {
   E_TransferSyntax xfer_;
   std::string uid_;
   std::string path_;
-  std::size_t frames_, rows_ = 0, columns_ = 0;
+  std::size_t frames_, rows_ = 0, columns_ = 0, samples_ = 1;
   unsigned bitsAllocated_ = 0;
   bool encapsulated_ = false;
   bool dcmtkCodec_ = false;

@@ -143,7 +143,7 @@ def native_frames(path):
         for f in range(n):
             frames.append(allbits[f * pixels:(f + 1) * pixels].astype(np.uint8).tobytes())
     else:
-        step = pixels * bits // 8
+        step = pixels * int(ds.get("SamplesPerPixel", 1)) * bits // 8
         for f in range(n):
             frames.append(bytes(data[f * step:(f + 1) * step]))
     return ds, frames
@@ -291,6 +291,13 @@ KINDS = {
     "fractional": ["rle", "jpegls", "jpeg2000", "difc"],
     "pm-int16": ["deflate", "rle", "jpegls", "jpeg2000", "difc"],
 }
+# Third-party encodings that the SEG readers' tests do not cover: highdicom's
+# JPEG-LS images (RGB slide microscopy, with and without an offset table),
+# decoded by qidcm's frame decoder and by dcmdjpls.
+THIRD_PARTY = {
+    "highdicom-jpegls": os.path.join(SHARED, "highdicom", "data", "test_files", "sm_image_jpegls.dcm"),
+    "highdicom-jpegls-nobot": os.path.join(SHARED, "highdicom", "data", "test_files", "sm_image_jpegls_nobot.dcm"),
+}
 REFUSED = {"binary-jpegls": ("binary", "jpegls", "none, deflate, rle, jpeg2000, difc"),
            "pm-float-rle": ("pm-float", "rle", "none, deflate"),
            "pm-float-difc": ("pm-float", "difc", "none, deflate")}
@@ -398,6 +405,17 @@ def case_bin2label(ctx, compression):
         compare_frames("bin2label jpegls (dcmdjpls)", decode_with_dcmtk("dcmdjpls", packed, ctx.work), want)
 
 
+def case_third_party(ctx, name):
+    path = THIRD_PARTY[name]
+    raw = os.path.join(ctx.work, "frames.raw")
+    run([os.path.join(ctx.tools, "qidcm-test-framedump"), path, raw])
+    got = open(raw, "rb").read()
+    ds = pydicom.dcmread(path, stop_before_pixels=True)
+    frame = ds.Rows * ds.Columns * ds.SamplesPerPixel * ds.BitsAllocated // 8
+    mine = [got[i:i + frame] for i in range(0, len(got), frame)]
+    compare_frames(name + " (qidcm vs dcmdjpls)", mine, decode_with_dcmtk("dcmdjpls", path, ctx.work))
+
+
 class Ctx:
     def __init__(self, a):
         self.bin, self.tools, self.work = a.bin, a.tools, a.work
@@ -409,6 +427,7 @@ class Ctx:
 def names():
     out = [f"{k}-{c}" for k, cs in KINDS.items() for c in cs]
     out += ["refuse-" + n for n in REFUSED] + ["bin2label-" + c for c in ("rle", "jpegls", "difc")]
+    out += ["read-" + n for n in THIRD_PARTY]
     return out
 
 
@@ -432,6 +451,8 @@ def main():
     ctx = Ctx(a)
     if a.case.startswith("refuse-"):
         case_refused(ctx, a.case[len("refuse-"):])
+    elif a.case.startswith("read-"):
+        case_third_party(ctx, a.case[len("read-"):])
     elif a.case.startswith("bin2label-"):
         case_bin2label(ctx, a.case[len("bin2label-"):])
     else:
