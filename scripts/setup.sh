@@ -3,7 +3,8 @@
 # builds, then either runs the demo or the whole test suite.
 #
 #   scripts/setup.sh demo   set-up, build, convert a synthetic case to SEG and back
-#   scripts/setup.sh test   set-up, build, run every test (what CI runs)
+#   scripts/setup.sh test   set-up, build, run every test, then again in a sanitizer build
+#                           (AddressSanitizer + UBSan); this is what CI runs
 #   scripts/setup.sh bench  set-up, build, run the benchmark (bench/README.md)
 #
 # Run as root, or as a user who may use sudo. Set QIDCM_BUILD_DIR to build
@@ -61,7 +62,21 @@ cmake --build "$build"
 
 case "$mode" in
   demo) exec "$root/scripts/demo.sh" "$build" ;;
-  test) cd "$build" && exec ctest --output-on-failure -j2 ;;
+  test)
+    status=0
+    (cd "$build" && ctest --output-on-failure -j2) || status=1
+    # The same suite under AddressSanitizer and UndefinedBehaviorSanitizer, in
+    # a second build tree (the bench harness test is left out: it only times).
+    sanitized="${QIDCM_SANITIZE_BUILD_DIR:-$root/build-sanitize}"
+    echo "setup: sanitizer build in $sanitized"
+    cmake -S "$root" -B "$sanitized" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DQIDCM_SANITIZE=ON >/dev/null
+    cmake --build "$sanitized"
+    export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:strict_string_checks=1:detect_stack_use_after_return=1"
+    export LSAN_OPTIONS="suppressions=$root/test/sanitizer/lsan.supp:print_suppressions=0"
+    export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
+    (cd "$sanitized" && ctest --output-on-failure -j2 -LE bench) || status=1
+    exit $status
+    ;;
   bench) shift; exec /usr/bin/python3 "$root/bench/run.py" --build "$build" "$@" ;;
   build) ;;
 esac

@@ -54,6 +54,9 @@ int fail(const char* name, int code, const std::string& message) {
 int run(const Description& d, int argc, char** argv, const std::function<void(CLI::App&)>& define,
         const std::function<void()>& body) {
   for (int signal : {SIGINT, SIGTERM, SIGHUP}) std::signal(signal, onSignal);
+  // Past a file size limit (ulimit -f), fail the write (EFBIG) and report it,
+  // instead of being killed with the output half written.
+  std::signal(SIGXFSZ, SIG_IGN);
   try {
     CLI::App app{d.summary, d.name};
     app.footer(std::string("Examples:\n") + d.examples +

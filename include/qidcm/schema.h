@@ -22,6 +22,6 @@ void validateAgainstSchema(SchemaId schema, const nlohmann::json& document, cons
 nlohmann::json readJsonFile(const std::string& path);
 
 // Turns integral floating-point numbers into integers, recursively.
-void normalizeNumbers(nlohmann::json& document);
+void normalizeNumbers(nlohmann::json& document, const std::string& file = "");
 
 }  // namespace qidcm

@@ -50,6 +50,9 @@ class SourceIndex {
 
   // Throws Error (Input) when the instances belong to more than one patient.
   void requireSinglePatient() const;
+  // Throws Error (Input) when the images of one series lie in more than one
+  // frame of reference.
+  void requireConsistentSeries() const;
 
  private:
   std::vector<SourceInstance> instances_;  // sorted by series, then position

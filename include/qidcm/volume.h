@@ -52,8 +52,11 @@ struct Volume {
   std::size_t sampleCount() const { return grid.voxels() * components; }
   std::size_t byteCount() const { return sampleCount() * bytesPerSample(type); }
 
-  // Allocates the buffer for the current grid, type and components.
-  void allocate();
+  // Allocates the buffer for the current grid, type and components. A size
+  // beyond this machine's physical memory (a broken or hostile header) is
+  // refused before allocating: Error (Input) naming `origin`, the file the
+  // size came from.
+  void allocate(const std::string& origin = "");
 
   template <typename T>
   T* samples() { return reinterpret_cast<T*>(buffer.data()); }

@@ -2,6 +2,18 @@
 
 namespace qidcm {
 namespace {
+// Outputs are written in a hidden staging directory and renamed into place
+// (OutputTransaction); messages name the path the user gave.
+std::string withoutStaging(std::string text) {
+  const std::string marker = "/.qidcm-staging-";
+  for (std::size_t at = text.find(marker); at != std::string::npos; at = text.find(marker, at)) {
+    std::size_t end = text.find('/', at + marker.size());
+    if (end == std::string::npos) break;
+    text.erase(at, end - at);
+  }
+  return text;
+}
+
 std::string compose(const std::string& file, const std::string& where, const std::string& message) {
   std::string text;
   if (!file.empty()) text += file + ": ";
@@ -11,11 +23,11 @@ std::string compose(const std::string& file, const std::string& where, const std
 }  // namespace
 
 Error::Error(ErrorKind kind, std::string file, std::string where, std::string message)
-    : std::runtime_error(compose(file, where, message)),
+    : std::runtime_error(compose(withoutStaging(file), where, withoutStaging(message))),
       kind_(kind),
-      file_(std::move(file)),
+      file_(withoutStaging(std::move(file))),
       where_(std::move(where)),
-      message_(std::move(message)) {}
+      message_(withoutStaging(std::move(message))) {}
 
 void throwInput(const std::string& file, const std::string& where, const std::string& message) {
   throw Error(ErrorKind::Input, file, where, message);

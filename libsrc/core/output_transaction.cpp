@@ -1,6 +1,7 @@
 #include "core/output_transaction.h"
 
 #include <cerrno>
+#include <cstdio>
 #include <csignal>
 #include <cstring>
 #include <mutex>
@@ -130,6 +131,16 @@ void OutputTransaction::commit() {
     if (ec) throwOutput(s.finalDir, "cannot list staging directory: " + ec.message());
   }
   committed_ = true;
+}
+
+void writeTextFile(const std::string& path, const std::string& text, const std::string& shownPath) {
+  std::FILE* f = std::fopen(path.c_str(), "wb");
+  if (!f) throwOutput(shownPath, std::string("cannot create file: ") + std::strerror(errno));
+  const bool written = std::fwrite(text.data(), 1, text.size(), f) == text.size();
+  const int savedErrno = errno;
+  const bool closed = std::fclose(f) == 0;
+  if (!written || !closed)
+    throwOutput(shownPath, std::string("write failed: ") + std::strerror(written ? errno : savedErrno));
 }
 
 }  // namespace qidcm

@@ -36,6 +36,10 @@ class OutputTransaction {
   bool committed_ = false;
 };
 
+// Writes `text` to `path` (a staged path, usually) and checks that every byte
+// reached the file, close included. Throws Error (Output) naming `shownPath`.
+void writeTextFile(const std::string& path, const std::string& text, const std::string& shownPath);
+
 // Directory part of a path ("." when there is none) and file-name part.
 std::string directoryOf(const std::string& path);
 std::string fileNameOf(const std::string& path);

@@ -1,5 +1,8 @@
 #include "qidcm/volume.h"
 
+#include <unistd.h>
+#include <cstdio>
+#include "qidcm/error.h"
 #include <cstdlib>
 #include <cstring>
 
@@ -63,7 +66,36 @@ void Buffer::zero() {
   if (size_) std::memset(data_.get(), 0, size_);
 }
 
-void Volume::allocate() { buffer = Buffer(byteCount()); }
+namespace {
+std::uint64_t physicalMemory() {
+  const long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGE_SIZE);
+  return pages > 0 && size > 0 ? static_cast<std::uint64_t>(pages) * static_cast<std::uint64_t>(size) : 0;
+}
+
+std::string gigabytes(long double bytes) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.1f GB", static_cast<double>(bytes / 1e9L));
+  return text;
+}
+}  // namespace
+
+void Volume::allocate(const std::string& origin) {
+  // In long double: a hostile header's sizes can overflow 64 bits.
+  const long double bytes = static_cast<long double>(grid.size[0]) * grid.size[1] * grid.size[2] * components *
+                            bytesPerSample(type);
+  const std::uint64_t memory = physicalMemory();
+  if (memory > 0 && bytes > static_cast<long double>(memory))
+    throw Error(ErrorKind::Input, origin, "",
+                "an image of " + std::to_string(grid.size[0]) + "x" + std::to_string(grid.size[1]) + "x" +
+                    std::to_string(grid.size[2]) + (components > 1 ? "x" + std::to_string(components) : "") + " " +
+                    pixelTypeName(type) + " voxels needs " + gigabytes(bytes) + ", more than this machine's " +
+                    gigabytes(static_cast<long double>(memory)) + " of memory");
+  try {
+    buffer = Buffer(byteCount());
+  } catch (const std::bad_alloc&) {
+    throw Error(ErrorKind::Input, origin, "", "not enough memory for an image of " + gigabytes(bytes));
+  }
+}
 
 double Volume::sampleAsDouble(std::size_t voxel, std::size_t component) const {
   const std::size_t index = planar ? component * grid.voxels() + voxel : voxel * components + component;

@@ -19,7 +19,7 @@ namespace qidcm::dicom {
 std::string attributeName(const DcmTagKey& key) {
   DcmTag tag(key);
   char buf[32];
-  std::snprintf(buf, sizeof buf, "(%04x,%04x)", key.getGroup(), key.getElement());
+  std::snprintf(buf, sizeof buf, "(%04X,%04X)", key.getGroup(), key.getElement());
   return std::string(tag.getTagName()) + " " + buf;
 }
 

@@ -8,6 +8,10 @@
 #include <dcmtk/dcmdata/dcuid.h>
 #include <dcmtk/dcmdata/dcwcache.h>
 
+#include <fcntl.h>
+#include <unistd.h>
+#include <cerrno>
+#include <cstring>
 #include "qidcm/error.h"
 
 namespace qidcm::dicom {
@@ -18,7 +22,8 @@ void ByteSink::write(const void* data, std::size_t size) {
   int stalls = 0;
   while (left > 0) {
     const offile_off_t n = out_.write(p, static_cast<offile_off_t>(left));
-    if (out_.status().bad()) throwOutput(path_, std::string("write failed: ") + out_.status().text());
+    if (out_.status().bad())
+      throwOutput(path_, "write failed: " + (error_ && !error_->empty() ? *error_ : std::string(out_.status().text())));
     if (n <= 0) {
       if (++stalls > 1000) throwOutput(path_, "write failed: output stream stalled");
       continue;
@@ -31,6 +36,59 @@ void ByteSink::write(const void* data, std::size_t size) {
 }
 
 namespace {
+
+// A file consumer that notices every failed write (a full disk, a file size
+// limit, an I/O error), including at close, where DCMTK's file stream only
+// reports what its buffered writes saw.
+class CheckedFileConsumer : public DcmConsumer {
+ public:
+  explicit CheckedFileConsumer(const std::string& path) : path_(path) {
+    fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd_ < 0) error_ = std::strerror(errno);
+  }
+  ~CheckedFileConsumer() override {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  OFBool good() const override { return error_.empty(); }
+  OFCondition status() const override { return good() ? EC_Normal : EC_InvalidStream; }
+  OFBool isFlushed() const override { return OFTrue; }
+  offile_off_t avail() const override { return good() ? 0x7FFFFFFF : 0; }
+  offile_off_t write(const void* buf, offile_off_t buflen) override {
+    if (!good()) return 0;
+    const auto* p = static_cast<const char*>(buf);
+    offile_off_t done = 0;
+    while (done < buflen) {
+      const ssize_t n = ::write(fd_, p + done, static_cast<std::size_t>(buflen - done));
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        error_ = std::strerror(errno);
+        break;
+      }
+      done += n;
+    }
+    return done;
+  }
+  void flush() override {}
+  // Closes the file; returns the first error seen, or empty.
+  std::string close() {
+    if (fd_ >= 0) {
+      if (::close(fd_) != 0 && error_.empty()) error_ = std::strerror(errno);
+      fd_ = -1;
+    }
+    return error_;
+  }
+  const std::string& error() const { return error_; }
+
+ private:
+  std::string path_;
+  int fd_ = -1;
+  std::string error_;
+};
+
+class CheckedOutputStream : public DcmOutputStream {
+ public:
+  explicit CheckedOutputStream(CheckedFileConsumer& consumer) : DcmOutputStream(&consumer) {}
+};
 
 // The data set encoding: explicit VR little endian for every compression but
 // deflate (the encapsulated ones differ only in the pixel data).
@@ -144,8 +202,12 @@ void writeStreamed(const std::string& path, DcmDataset& head, Compression compre
     ~Release() { f.getAndRemoveDataset(); }  // the dataset belongs to the caller
   } release{file};
 
-  DcmOutputFileStream out(path.c_str());
-  if (out.status().bad()) throwOutput(path, std::string("cannot create file: ") + out.status().text());
+  CheckedFileConsumer file_(path);
+  if (!file_.good()) throwOutput(path, "cannot create file: " + file_.error());
+  CheckedOutputStream out(file_);
+  auto failed = [&](const std::string& what) {
+    throwOutput(path, what + ": " + (file_.error().empty() ? std::string(out.status().text()) : file_.error()));
+  };
   DcmWriteCache cache;
   E_FileWriteMode mode = EWM_updateMeta;
   if (compression == Compression::Difc) {
@@ -161,9 +223,9 @@ void writeStreamed(const std::string& path, DcmDataset& head, Compression compre
   file.transferInit();
   OFCondition status = file.write(out, xfer, EET_ExplicitLength, &cache, EGL_withoutGL, EPD_noChange, 0, 0, 0, mode);
   file.transferEnd();
-  if (status.bad()) throwOutput(path, std::string("cannot write dataset: ") + status.text());
+  if (status.bad() || !file_.good()) failed("cannot write dataset");
 
-  ByteSink raw(out, path);
+  ByteSink raw(out, path, &file_.error());
   if (content.frames > 0) {
     // (5200,9230) SQ, undefined length; items; sequence delimitation item.
     unsigned char header[12];
@@ -187,7 +249,12 @@ void writeStreamed(const std::string& path, DcmDataset& head, Compression compre
   if (fragmented) {
     writeFragments(raw, *content.fragments);
     out.flush();
-    if (out.status().bad()) throwOutput(path, std::string("write failed: ") + out.status().text());
+    if (out.status().bad() || !file_.close().empty()) failed("write failed");
+    return;
+  }
+  if (!content.producePixels && content.pixelLength == 0) {  // no pixel data (an SR)
+    out.flush();
+    if (out.status().bad() || !file_.close().empty()) failed("write failed");
     return;
   }
   unsigned char header[12];
@@ -197,7 +264,7 @@ void writeStreamed(const std::string& path, DcmDataset& head, Compression compre
   header[6] = header[7] = 0;
   putUint32(header + 8, static_cast<std::uint32_t>(padded));
   raw.write(header, sizeof header);
-  ByteSink sink(out, path);
+  ByteSink sink(out, path, &file_.error());
   if (content.producePixels) content.producePixels(sink);
   if (sink.written() != content.pixelLength)
     throwInternal("pixel data producer wrote " + std::to_string(sink.written()) + " bytes, expected " +
@@ -207,7 +274,7 @@ void writeStreamed(const std::string& path, DcmDataset& head, Compression compre
     sink.write(&zero, 1);
   }
   out.flush();
-  if (out.status().bad()) throwOutput(path, std::string("write failed: ") + out.status().text());
+  if (out.status().bad() || !file_.close().empty()) failed("write failed");
 }
 
 }  // namespace qidcm::dicom

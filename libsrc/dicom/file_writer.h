@@ -22,13 +22,16 @@ namespace qidcm::dicom {
 // Receives bytes of the Pixel Data value.
 class ByteSink {
  public:
-  ByteSink(DcmOutputStream& out, const std::string& path) : out_(out), path_(path) {}
+  // `error`, when given, holds the system's reason for a failed write.
+  ByteSink(DcmOutputStream& out, const std::string& path, const std::string* error = nullptr)
+      : out_(out), path_(path), error_(error) {}
   void write(const void* data, std::size_t size);
   std::uint64_t written() const { return written_; }
 
  private:
   DcmOutputStream& out_;
   const std::string& path_;
+  const std::string* error_;
   std::uint64_t written_ = 0;
 };
 

@@ -334,7 +334,7 @@ Volume readImage(const std::string& path) {
     }
     if (g.voxels() == 0) throwInput(path, "", "image is empty");
     try {
-      volume.allocate();
+      volume.allocate(path);
     } catch (const std::bad_alloc&) {
       throwInput(path, "", "image of " + std::to_string(g.size[0]) + "x" + std::to_string(g.size[1]) + "x" +
                                std::to_string(g.size[2]) + " " + pixelTypeName(volume.type) +

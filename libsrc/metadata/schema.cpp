@@ -185,7 +185,41 @@ const std::string& schemaText(const std::string& fileName) {
   throwInternal("no embedded schema named " + fileName);
 }
 
-void normalizeNumbers(nlohmann::json& document) {
+namespace {
+// Limits that keep hostile metadata from exhausting the stack or the regular
+// expression engine: nothing in qidcm's metadata nests deeper, and no DICOM
+// text attribute a metadata key feeds needs a longer string.
+constexpr std::size_t kMaxDepth = 64;
+constexpr std::size_t kMaxString = 65536;
+
+// Iterative, so that the check itself survives any depth.
+void checkLimits(const nlohmann::json& document, const std::string& file) {
+  struct Entry {
+    const nlohmann::json* node;
+    std::size_t depth;
+    std::string path;
+  };
+  std::vector<Entry> stack{{&document, 0, ""}};
+  while (!stack.empty()) {
+    Entry e = std::move(stack.back());
+    stack.pop_back();
+    if (e.depth > kMaxDepth)
+      throwInput(file, e.path, "nested more than " + std::to_string(kMaxDepth) + " levels deep");
+    if (e.node->is_string() && e.node->get_ref<const std::string&>().size() > kMaxString)
+      throwInput(file, e.path.empty() ? "(top level)" : e.path,
+                 "a string of " + std::to_string(e.node->get_ref<const std::string&>().size()) +
+                     " characters; at most " + std::to_string(kMaxString) + " are accepted");
+    if (e.node->is_object()) {
+      for (auto it = e.node->begin(); it != e.node->end(); ++it)
+        stack.push_back({&it.value(), e.depth + 1, e.path.empty() ? it.key() : e.path + "." + it.key()});
+    } else if (e.node->is_array()) {
+      for (std::size_t n = 0; n < e.node->size(); ++n)
+        stack.push_back({&(*e.node)[n], e.depth + 1, e.path + "[" + std::to_string(n) + "]"});
+    }
+  }
+}
+
+void normalize(nlohmann::json& document) {
   if (document.is_number_float()) {
     const double v = document.get<double>();
     if (std::isfinite(v) && v == std::floor(v) && std::fabs(v) < 9.0e15) {
@@ -195,11 +229,18 @@ void normalizeNumbers(nlohmann::json& document) {
         document = static_cast<std::int64_t>(v);
     }
   } else if (document.is_structured()) {
-    for (auto& child : document) normalizeNumbers(child);
+    for (auto& child : document) normalize(child);
   }
+}
+}  // namespace
+
+void normalizeNumbers(nlohmann::json& document, const std::string& file) {
+  checkLimits(document, file);
+  normalize(document);
 }
 
 void validateAgainstSchema(SchemaId id, const nlohmann::json& document, const std::string& file) {
+  checkLimits(document, file);
   const valijson::Schema& schema = compiledSchema(id);
   valijson::Validator validator(valijson::Validator::kStrongTypes);
   valijson::ValidationResults results;
@@ -238,7 +279,8 @@ nlohmann::json readJsonFile(const std::string& path) {
   const std::string text = ss.str();
   try {
     nlohmann::json document = nlohmann::json::parse(text);
-    normalizeNumbers(document);
+    checkLimits(document, path);
+    normalize(document);
     return document;
   } catch (const nlohmann::json::parse_error& e) {
     // Report line and column of the byte offset.

@@ -77,7 +77,7 @@ nlohmann::json segmentToJson(const SegmentDescription& s) {
 
 Metadata parseMetadata(const nlohmann::json& input, const std::string& file) {
   nlohmann::json document = input;
-  normalizeNumbers(document);
+  normalizeNumbers(document, file);
   validateAgainstSchema(SchemaId::Segmentation, document, file);
   Metadata m;
   m.sourceFile = file;

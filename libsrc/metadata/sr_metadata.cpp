@@ -85,7 +85,7 @@ nlohmann::json measurementToJson(const Measurement& m) {
 
 Metadata parseMetadata(const nlohmann::json& input, const std::string& file) {
   nlohmann::json d = input;
-  normalizeNumbers(d);
+  normalizeNumbers(d, file);
   validateAgainstSchema(SchemaId::MeasurementReport, d, file);
   Metadata m;
   m.sourceFile = file;

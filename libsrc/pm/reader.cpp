@@ -165,7 +165,7 @@ ReadResult readParametricMap(const std::string& path, const ReaderOptions& optio
   v.type = options.realWorldValues ? (stored == qidcm::PixelType::Float64 ? qidcm::PixelType::Float64
                                                                            : qidcm::PixelType::Float32)
                                    : stored;
-  v.allocate();
+  v.allocate(path);
   const std::size_t plane = v.grid.slicePixels();
   std::vector<std::uint8_t> scratch;
   for (std::size_t f = 0; f < frames; ++f) {
@@ -207,11 +207,7 @@ ReadResult readParametricMapToFiles(const std::string& input, const std::string&
   } catch (const Error& e) {
     throwInternal(std::string("the metadata read from the parametric map does not validate: ") + e.what());
   }
-  {
-    std::ofstream out(output.stage(stem + "meta.json"));
-    out << json.dump(2) << "\n";
-    if (!out) throwOutput(stem + "meta.json", "cannot write");
-  }
+  writeTextFile(output.stage(stem + "meta.json"), json.dump(2) + "\n", stem + "meta.json");
   output.commit();
   return result;
 }

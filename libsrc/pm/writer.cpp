@@ -147,6 +147,7 @@ WriteSummary writeParametricMap(const Volume& image, const std::string& imagePat
   if (grid.columns() > 65535 || grid.rows() > 65535)
     throwInput(imagePath, "", "slices exceed DICOM's 65535 rows or columns");
   sources.requireSinglePatient();
+  sources.requireConsistentSeries();
 
   PixelDescription pixels;
   {

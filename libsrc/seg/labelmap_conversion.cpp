@@ -120,7 +120,7 @@ WriteSummary convertToLabelmap(const std::string& input, const std::string& outp
   Volume& volume = images[0].volume;
   volume.grid = seg.grid();
   volume.type = PixelType::UInt16;
-  volume.allocate();
+  volume.allocate(input);
   const std::size_t plane = volume.grid.slicePixels();
   for (std::size_t f = 0; f < seg.frames().size(); ++f) {
     const FramePlacement& place = seg.frames()[f];

@@ -77,11 +77,11 @@ void paintSamples(const SegmentationFile& seg, std::size_t f, Volume& out, Map&&
   }
 }
 
-Volume emptyVolume(const Grid& grid, PixelType type) {
+Volume emptyVolume(const Grid& grid, PixelType type, const std::string& origin) {
   Volume v;
   v.grid = grid;
   v.type = type;
-  v.allocate();
+  v.allocate(origin);
   return v;
 }
 
@@ -186,7 +186,7 @@ Metadata readSegmentation(const std::string& path, const ReaderOptions& options,
   switch (seg.type()) {
     case SegmentationType::Labelmap: {
       const PixelType type = seg.bitsAllocated() == 16 ? PixelType::UInt16 : PixelType::UInt8;
-      Volume v = emptyVolume(grid, type);
+      Volume v = emptyVolume(grid, type, path);
       const std::optional<std::uint16_t> padding = seg.paddingValue();
       const std::uint16_t maxValue = type == PixelType::UInt8 ? 255 : 65535;
       // Slices without a frame take the background value.
@@ -247,7 +247,7 @@ Metadata readSegmentation(const std::string& path, const ReaderOptions& options,
       const double scale = 1.0 / seg.maximumFractionalValue();
       for (const auto& [number, s] : seg.segments()) {
         const PixelType type = options.fractionalAsProbability ? PixelType::Float32 : PixelType::Int16;
-        Volume v = emptyVolume(grid, type);
+        Volume v = emptyVolume(grid, type, path);
         for (std::size_t f : framesOf(seg, number)) {
           if (options.fractionalAsProbability)
             paintSamples<float>(seg, f, v, [&](float& out, unsigned stored) {
@@ -268,7 +268,7 @@ Metadata readSegmentation(const std::string& path, const ReaderOptions& options,
       const PixelType type = segmentNumberType(seg);
       // One buffer for every image: after each, only the slices painted are
       // cleared, so per-segment output costs little beyond compressing it.
-      Volume v = emptyVolume(grid, type);
+      Volume v = emptyVolume(grid, type, path);
       std::vector<std::vector<std::size_t>> framesBySegment;
       for (std::size_t f = 0; f < seg.frames().size(); ++f) {
         const std::uint16_t number = seg.frames()[f].segment;
@@ -359,11 +359,7 @@ ReadSummary readSegmentationToFiles(const std::string& input, const std::string&
   } catch (const Error& e) {
     throwInternal(std::string("the metadata read from the SEG does not validate: ") + e.what());
   }
-  {
-    std::ofstream out(output.stage(stem + "meta.json"));
-    out << json.dump(2) << "\n";
-    if (!out) throwOutput(stem + "meta.json", "cannot write");
-  }
+  writeTextFile(output.stage(stem + "meta.json"), json.dump(2) + "\n", stem + "meta.json");
   output.commit();
   return summary;
 }

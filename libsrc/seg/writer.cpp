@@ -109,6 +109,7 @@ WriteSummary writeSegmentation(const std::vector<LabelImage>& images, const Meta
     probe.stage(outputPath);
   }
   sources.requireSinglePatient();
+  sources.requireConsistentSeries();
   Plan plan;
   {
     log::PhaseTimer timer("plan (one pass over the label voxels)");

@@ -9,6 +9,7 @@
 #include "dicom/dataset_util.h"
 
 #include <algorithm>
+#include <map>
 #include <atomic>
 #include <filesystem>
 #include <thread>
@@ -258,6 +259,18 @@ void SourceIndex::requireSinglePatient() const {
       throwInput(inst.path, attribute,
                  "sources belong to more than one patient: '" + a + "' (" + first.path + ") and '" + b + "'");
     }
+  }
+}
+
+void SourceIndex::requireConsistentSeries() const {
+  std::map<std::string, const SourceInstance*> firstOf;
+  for (const auto& inst : instances_) {
+    auto [it, inserted] = firstOf.emplace(inst.seriesInstanceUID, &inst);
+    const SourceInstance& first = *it->second;
+    if (!inserted && inst.frameOfReferenceUID != first.frameOfReferenceUID)
+      throwInput(inst.path, "FrameOfReferenceUID (0020,0052)",
+                 "images of series " + inst.seriesInstanceUID + " lie in two frames of reference: '" +
+                     first.frameOfReferenceUID + "' (" + first.path + ") and '" + inst.frameOfReferenceUID + "'");
   }
 }
 

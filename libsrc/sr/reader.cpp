@@ -235,11 +235,7 @@ ReadResult readMeasurementReportToFile(const std::string& path, const std::strin
     throwInternal(std::string("tid1500reader produced JSON its schema rejects: ") + e.what());
   }
   OutputTransaction output;
-  {
-    std::ofstream out(output.stage(outputJson));
-    out << json.dump(2) << "\n";
-    if (!out) throwOutput(outputJson, "cannot write");
-  }
+  writeTextFile(output.stage(outputJson), json.dump(2) + "\n", outputJson);
   output.commit();
   return result;
 }

@@ -8,6 +8,7 @@
 #include "core/output_transaction.h"
 #include "dicom/dataset_util.h"
 #include "dicom/dcmtk_setup.h"
+#include "dicom/file_writer.h"
 #include "dicom/modules.h"
 #include "qidcm/error.h"
 #include "qidcm/log.h"
@@ -118,8 +119,7 @@ WriteSummary writeMeasurementReport(const Metadata& md, const WriterPaths& paths
 
   OutputTransaction transaction;
   const std::string staged = transaction.stage(paths.output);
-  const OFCondition saved = output.saveFile(staged.c_str(), EXS_LittleEndianExplicit);
-  if (saved.bad()) throwOutput(paths.output, std::string("cannot write: ") + saved.text());
+  dicom::writeStreamed(staged, dataset, Compression::None, dicom::StreamedContent{});
   transaction.commit();
 
   summary.groups = counts.groups;

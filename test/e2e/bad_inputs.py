@@ -38,6 +38,87 @@ def make_inputs(work, bin_dir):
         ds = pydicom.dcmread(os.path.join(CT3, name))
         ds.PatientAge = "45 years"
         ds.save_as(os.path.join(badct, name))
+    make_hardening_inputs(work, bin_dir)
+
+
+def make_hardening_inputs(work, bin_dir):
+    """Broken SEGs derived from dcmqi's liver.dcm, label images with NaN and
+    negative labels, sources in two frames of reference."""
+    import numpy as np
+    import pydicom
+    from pydicom.dataelem import DataElement
+
+    def seg(name, change):
+        ds = pydicom.dcmread(os.path.join(SEGS, "liver.dcm"))
+        change(ds)
+        ds.save_as(os.path.join(work, name), write_like_original=True)
+
+    def no_plane_position(ds):
+        for item in ds.PerFrameFunctionalGroupsSequence:
+            del item.PlanePositionSequence
+    seg("seg-no-position.dcm", no_plane_position)
+
+    def unknown_segment(ds):
+        ds.PerFrameFunctionalGroupsSequence[1].SegmentIdentificationSequence[0].ReferencedSegmentNumber = 7
+    seg("seg-unknown-segment.dcm", unknown_segment)
+
+    def short_pixels(ds):
+        ds.Rows = 1024  # Rows x Columns x frames no longer fits the pixel data
+    seg("seg-short-pixels.dcm", short_pixels)
+
+    def zero_frames(ds):
+        ds.NumberOfFrames = 0
+        ds.PerFrameFunctionalGroupsSequence = []
+        ds.PixelData = b""
+    seg("seg-zero-frames.dcm", zero_frames)
+
+    def zero_length_us(ds):
+        ds["Columns"] = DataElement(0x00280011, "US", None)
+    seg("seg-empty-columns.dcm", zero_length_us)
+
+    def absurd(ds):
+        ds.Rows = 65535
+        ds.Columns = 65535
+        ds.NumberOfFrames = 1000000
+    seg("seg-absurd-size.dcm", absurd)
+
+    def far_apart(ds):
+        # Frames 10^6 slice spacings apart: the rebuilt grid would need petabytes.
+        ds.PerFrameFunctionalGroupsSequence[2].PlanePositionSequence[0].ImagePositionPatient[2] = 1.0e6
+    seg("seg-far-apart.dcm", far_apart)
+
+    # Label images: NaN in a float label image, a negative label.
+    grid_json, raw = os.path.join(work, "g.json"), os.path.join(work, "g.raw")
+    subprocess.run([os.path.join(os.path.dirname(bin_dir), "test", "qidcm-test-imagedump"), LIVER, grid_json, raw],
+                   check=True, capture_output=True)
+    g = json.load(open(grid_json))
+    cols, rws, slices = g["size"]
+    labels = np.fromfile(raw, dtype=np.dtype(g["dtype"])).reshape(slices, rws, cols)
+    d, sp = g["direction"], g["spacing"]
+    dirs = " ".join("(" + ",".join(repr(d[c][r] * sp[c]) for r in range(3)) + ")" for c in range(3))
+
+    def nrrd(name, array, kind):
+        with open(os.path.join(work, name), "wb") as f:
+            f.write(("NRRD0004\n" f"type: {kind}\ndimension: 3\nspace: left-posterior-superior\n"
+                     f"sizes: {cols} {rws} {slices}\nspace directions: {dirs}\nkinds: domain domain domain\n"
+                     "endian: little\nencoding: raw\n"
+                     f"space origin: ({','.join(repr(v) for v in g['origin'])})\n\n").encode())
+            f.write(array.tobytes())
+    with_nan = labels.astype("<f4")
+    with_nan[1, 100, 100] = np.nan
+    nrrd("label-nan.nrrd", with_nan, "float")
+    negative = labels.astype("<i2")
+    negative[0, 10, 10] = -3
+    nrrd("label-negative.nrrd", negative, "short")
+
+    # The CT series with its frames of reference split in two.
+    twofor = os.path.join(work, "two-for")
+    os.makedirs(twofor)
+    for n, name in enumerate(sorted(os.listdir(CT3))):
+        ds = pydicom.dcmread(os.path.join(CT3, name))
+        if n == 2:
+            ds.FrameOfReferenceUID = "2.25.1234567890123456789"
+        ds.save_as(os.path.join(twofor, name))
 
 
 def rows(work):
@@ -174,7 +255,107 @@ def rows(work):
         ("bad enumeration value", T, ["--inputImageList", LIVER, "--segmentationType", "voxels"] + base, 2,
          "--segmentationType", out),
         ("bare --skip (dcmqi needs a value)", T, ["--inputImageList", LIVER, "--skip"] + base, 2, "--skip", out),
+    ] + hardening_rows(work)
+
+
+def hardening_rows(work):
+    """Rows of the hardening issue: malformed third-party files, broken SEGs,
+    bad JSON and label images, split sources, unwritable and full outputs.
+    A row may carry options: 'existing' (the output path holds a file before
+    the run, which must be left as it was) and 'fsize' (a file size limit in
+    bytes, as ulimit -f sets it)."""
+    S = "segimage2itkimage"
+    T = "itkimage2segimage"
+    P = "paramap2itkimage"
+    R = "tid1500reader"
+    rout = os.path.join(work, "seg-out")
+    first = os.path.join(rout, "1.nrrd")
+    out = os.path.join(work, "out.dcm")
+    base = ["--inputMetadata", META, "--inputDICOMDirectory", CT3, "--outputDICOM", out]
+    PY = os.path.join(SHARED, "pydicom", "src", "pydicom", "data", "test_files")
+    nrrd_as_dcm = os.path.join(SHARED, "QuantitativeReporting", "Prototype", "TestData", "DICOM.SEG", "slicer.seg.dcm")
+
+    def reader(path):
+        return ["--inputDICOM", path, "--outputDirectory", rout]
+
+    def writes(name, text):
+        path = os.path.join(work, name)
+        with open(path, "w") as f:
+            f.write(text)
+        return path
+
+    example = json.load(open(META))
+    wrong_type = json.loads(json.dumps(example))
+    wrong_type["SeriesNumber"] = {"value": 3}
+    unknown_enum = json.loads(json.dumps(example))
+    unknown_enum["segmentAttributes"][0][0]["SegmentAlgorithmType"] = "MAGIC"
+    huge = json.loads(json.dumps(example))
+    huge["SeriesDescription"] = "x" * 5_000_000
+    rows = [
+        # malformed files in ../shared/data
+        ("SEG reader: truncated pixel data (MR_truncated)", S, reader(os.path.join(PY, "MR_truncated.dcm")), 1,
+         "MR_truncated.dcm", first),
+        ("SEG reader: a NRRD named .dcm", S, reader(nrrd_as_dcm), 1, "slicer.seg.dcm: not a readable DICOM file", first),
+        ("SEG reader: no file meta group length, no SOP class", S,
+         reader(os.path.join(PY, "no_meta_group_length.dcm")), 1, "no_meta_group_length.dcm", first),
+        ("SEG reader: bad VR (badVR.dcm)", S, reader(os.path.join(PY, "badVR.dcm")), 1, "badVR.dcm", first),
+        ("SEG reader: frame count inconsistent with the functional groups", S,
+         reader(os.path.join(PY, "liver_1frame.dcm")), 1, "liver_1frame.dcm", first),
+        ("SEG reader: a non-image SOP class (SR)", S,
+         reader(os.path.join(SHARED, "dcmqi", "data", "sr-example", "sr.dcm")), 1, "not a Segmentation", first),
+        ("PM reader: truncated pixel data", P, reader(os.path.join(PY, "MR_truncated.dcm")), 1, "MR_truncated.dcm",
+         os.path.join(rout, "pmap.nrrd")),
+        ("SR reader: bad VR", R, ["--inputDICOM", os.path.join(PY, "badVR.dcm"), "--outputMetadata",
+                                  os.path.join(work, "sr.json")], 1, "badVR.dcm", os.path.join(work, "sr.json")),
+        ("SR reader: a NRRD named .dcm", R, ["--inputDICOM", nrrd_as_dcm, "--outputMetadata",
+                                             os.path.join(work, "sr.json")], 1, "slicer.seg.dcm",
+         os.path.join(work, "sr.json")),
+        # broken SEGs
+        ("SEG without Plane Position", S, reader(os.path.join(work, "seg-no-position.dcm")), 1,
+         "seg-no-position.dcm", first),
+        ("SEG frame naming a segment not in the Segment Sequence", S,
+         reader(os.path.join(work, "seg-unknown-segment.dcm")), 1, "seg-unknown-segment.dcm", first),
+        ("SEG with Rows x Columns x frames beyond its pixel data", S,
+         reader(os.path.join(work, "seg-short-pixels.dcm")), 1, "seg-short-pixels.dcm: PixelData (7FE0,0010)", first),
+        ("SEG with 0 frames", S, reader(os.path.join(work, "seg-zero-frames.dcm")), 1, "seg-zero-frames.dcm", first),
+        ("SEG with a zero-length US element (Columns)", S, reader(os.path.join(work, "seg-empty-columns.dcm")), 1,
+         "seg-empty-columns.dcm: Columns (0028,0011)", first),
+        ("SEG declaring 65535 x 65535 x 10^6", S, reader(os.path.join(work, "seg-absurd-size.dcm")), 1,
+         "seg-absurd-size.dcm", first),
+        ("SEG whose frames lie 10^6 slices apart", S, reader(os.path.join(work, "seg-far-apart.dcm")), 1,
+         "seg-far-apart.dcm", first),
+        # JSON
+        ("metadata with a wrong type", T, ["--inputImageList", LIVER, "--inputMetadata",
+                                           writes("wrongtype.json", json.dumps(wrong_type))] + base[2:], 1,
+         "wrongtype.json: SeriesNumber", out),
+        ("metadata with an unknown enumerated value", T, ["--inputImageList", LIVER, "--inputMetadata",
+                                                          writes("enum.json", json.dumps(unknown_enum))] + base[2:],
+         1, "enum.json: segmentAttributes[0][0].SegmentAlgorithmType", out),
+        ("metadata with a 5 MB string", T, ["--inputImageList", LIVER, "--inputMetadata",
+                                            writes("huge.json", json.dumps(huge))] + base[2:], 1,
+         "huge.json: SeriesDescription", out),
+        ("empty metadata file", T, ["--inputImageList", LIVER, "--inputMetadata", writes("empty.json", "")] + base[2:],
+         1, "empty.json", out),
+        # label images
+        ("label image with NaN", T, ["--inputImageList", os.path.join(work, "label-nan.nrrd")] + base, 1,
+         "label-nan.nrrd", out),
+        ("label image with a negative label", T, ["--inputImageList", os.path.join(work, "label-negative.nrrd")] + base,
+         1, "label-negative.nrrd", out),
+        # sources
+        ("sources in two frames of reference", T, ["--inputImageList", LIVER, "--inputMetadata", META,
+                                                   "--inputDICOMDirectory", os.path.join(work, "two-for"),
+                                                   "--outputDICOM", out], 1, "FrameOfReferenceUID (0020,0052)", out),
+        # outputs
+        ("failed conversion leaves an existing output untouched", T,
+         ["--inputImageList", os.path.join(work, "label-nan.nrrd")] + base, 1, "label-nan.nrrd", None,
+         {"existing": out}),
+        ("file size limit reached while writing (disk full)", T,
+         ["--inputImageList", LIVER] + base, 3, "out.dcm", None, {"existing": out, "fsize": 5000}),
+        ("reader output over the file size limit (disk full)", S,
+         reader(os.path.join(SEGS, "liver.dcm")) + ["-t", "nrrd"], 3, "seg-out", None,
+         {"existing": os.path.join(rout, "1.nrrd"), "fsize": 1000}),
     ]
+    return rows
 
 
 def main():
@@ -188,8 +369,23 @@ def main():
     os.makedirs(work)
     make_inputs(work, a.bin)
     failures = 0
-    for name, tool, args, code, fragment, output in rows(work):
-        r = subprocess.run([os.path.join(a.bin, tool)] + args, capture_output=True, text=True)
+    for row in rows(work):
+        name, tool, args, code, fragment, output = row[:6]
+        options = row[6] if len(row) > 6 else {}
+        existing = options.get("existing")
+        before = None
+        if existing:
+            os.makedirs(os.path.dirname(existing), exist_ok=True)
+            before = b"an earlier file that must survive\n" * 100
+            with open(existing, "wb") as f:
+                f.write(before)
+        limit = options.get("fsize")
+
+        def set_limit():
+            import resource
+            resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+        r = subprocess.run([os.path.join(a.bin, tool)] + args, capture_output=True, text=True,
+                           preexec_fn=set_limit if limit else None)
         err_lines = [l for l in r.stderr.splitlines() if l.strip() and not l.startswith("warning:")]
         problems = []
         if r.returncode != code:
@@ -202,7 +398,12 @@ def main():
             problems.append("message does not start with '<tool>: error: '")
         if output and os.path.exists(output):
             problems.append(f"output {output} exists")
-        leftovers = [os.path.join(d, f) for d in (work, os.path.join(work, "pm-out")) if os.path.isdir(d)
+        if existing:
+            if not os.path.exists(existing) or open(existing, "rb").read() != before:
+                problems.append(f"the earlier file at {existing} was changed or removed")
+            os.remove(existing)
+        leftovers = [os.path.join(d, f) for d in (work, os.path.join(work, "pm-out"), os.path.join(work, "seg-out"))
+                     if os.path.isdir(d)
                      for f in os.listdir(d) if f.startswith(".qidcm-staging") or f.endswith("meta.json")]
         if leftovers:
             problems.append(f"staging left behind: {leftovers}")
@@ -211,7 +412,7 @@ def main():
         for pr in problems:
             print(f"       {pr}")
         failures += bool(problems)
-    print(f"{failures} failure(s)")
+    print(f"{failures} failure(s) in {len(rows(work))} rows")
     return 1 if failures else 0
 
 
