@@ -24,4 +24,10 @@ nlohmann::json readJsonFile(const std::string& path);
 // Turns integral floating-point numbers into integers, recursively.
 void normalizeNumbers(nlohmann::json& document, const std::string& file = "");
 
+// Replaces the invalid UTF-8 in the document's strings (DICOM text in a
+// character set DCMTK could not convert, or broken bytes) with U+FFFD, so
+// that the document can be validated and written; returns how many strings
+// were changed. The readers call it on what they read from DICOM.
+std::size_t repairUtf8(nlohmann::json& document);
+
 }  // namespace qidcm

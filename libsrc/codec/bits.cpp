@@ -5,11 +5,13 @@
 namespace qidcm::codec {
 
 void unpackBits(const std::uint8_t* bits, std::size_t offset, std::size_t count, std::uint8_t* out) {
+  if (count == 0) return;  // `out` may then be null, which memset must not get
   std::memset(out, 0, count);
   forEachSetBit(bits, offset, count, [&](std::size_t n) { out[n] = 1; });
 }
 
 void packBits(const std::uint8_t* in, std::size_t count, std::uint8_t* out) {
+  if (count == 0) return;
   std::memset(out, 0, (count + 7) / 8);
   std::size_t n = 0;
   // Eight bytes at a time: each byte reduced to 0/1 (non-zero -> 1), then the

@@ -201,7 +201,9 @@ ReadResult readParametricMapToFiles(const std::string& input, const std::string&
   output.stage(stem + "meta.json");
   ReadResult result = readParametricMap(input, options);
   writeImage(output.stage(stem + "pmap" + extension), result.image, true);
-  const nlohmann::json json = toJson(result.metadata);
+  nlohmann::json json = toJson(result.metadata);
+  if (repairUtf8(json))
+    log::warning(input + ": text that is not valid UTF-8 was replaced by U+FFFD in the metadata");
   try {
     validateAgainstSchema(SchemaId::ParametricMap, json, stem + "meta.json");
   } catch (const Error& e) {

@@ -88,7 +88,9 @@ void FrameEncoder::encodeBinary(dicom::ByteSink& sink) const {
 void FrameEncoder::labelmapFrame(const PlannedFrame& f, std::vector<std::uint16_t>& frame) const {
   const std::size_t pixels = rows_ * columns_;
   std::fill(frame.begin(), frame.end(), 0);
-  for (const auto& [seg, e] : bySlice_[f.slice]) {
+  for (const auto& entry : bySlice_[f.slice]) {
+    const PlannedSegment* seg = entry.first;
+    const SliceExtent* e = entry.second;
     const Volume& v = images_[seg->file].volume;
     dispatchPixelType(v.type, [&](auto zero) {
       using T = decltype(zero);

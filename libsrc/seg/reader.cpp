@@ -353,7 +353,9 @@ ReadSummary readSegmentationToFiles(const std::string& input, const std::string&
         writeImage(path, image.volume, true);
       },
       &summary);
-  const nlohmann::json json = toJson(metadata);
+  nlohmann::json json = toJson(metadata);
+  if (repairUtf8(json))
+    log::warning(input + ": text that is not valid UTF-8 was replaced by U+FFFD in the metadata");
   try {
     validateAgainstSchema(SchemaId::Segmentation, json, stem + "meta.json");
   } catch (const Error& e) {

@@ -9,6 +9,7 @@
 #include "dicom/dataset_util.h"
 #include "dicom/dcmtk_setup.h"
 #include "qidcm/error.h"
+#include "qidcm/log.h"
 #include "sr/tree_builder.h"
 
 namespace qidcm::sr {
@@ -84,6 +85,16 @@ SrDocument readSrDocument(const std::string& path) {
     throwInput(path, dicom::attributeName(DCM_SOPClassUID),
                "'" + sopClass + "' (" + dcmFindNameOfUID(sopClass.c_str(), "unknown") + ", Modality " + modality +
                    ") is not a structured report");
+  // Text in the document's character set becomes UTF-8 (what the JSON holds);
+  // what cannot be converted is repaired when the JSON is written.
+  const std::string charset = dicom::getString(dataset, DCM_SpecificCharacterSet);
+  if (!charset.empty() && charset != "ISO_IR 192" && charset != "ISO_IR 6") {
+    try {
+      dicom::useUtf8(dataset, path);
+    } catch (const Error& e) {
+      log::warning(std::string(e.what()) + "; text is kept as it is");
+    }
+  }
   DSRDocument document;
   const std::size_t tolerant = DSRTypes::RF_acceptUnknownRelationshipType |
                                DSRTypes::RF_acceptInvalidContentItemValue |

@@ -229,6 +229,8 @@ ReadResult readMeasurementReport(const std::string& path) {
 ReadResult readMeasurementReportToFile(const std::string& path, const std::string& outputJson) {
   ReadResult result = readMeasurementReport(path);
   nlohmann::json json = toJson(result.metadata);
+  if (repairUtf8(json))
+    log::warning(path + ": text that is not valid UTF-8 was replaced by U+FFFD in the metadata");
   try {
     validateAgainstSchema(SchemaId::MeasurementReport, json, outputJson);
   } catch (const Error& e) {

@@ -13,7 +13,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (!file.ok()) return 0;
   try {
     const qidcm::sr::ReadResult r = qidcm::sr::readMeasurementReport(file.path());
-    qidcm::validateAgainstSchema(qidcm::SchemaId::MeasurementReport, qidcm::sr::toJson(r.metadata), "out.json");
+    nlohmann::json json = qidcm::sr::toJson(r.metadata);
+    qidcm::repairUtf8(json);  // as tid1500reader does before validating and writing
+    qidcm::validateAgainstSchema(qidcm::SchemaId::MeasurementReport, json, "out.json");
+    (void)json.dump();
   } catch (const qidcm::Error& e) {
     if (e.kind() == qidcm::ErrorKind::Internal) throw;  // the reader's own output must validate
   }
