@@ -1,5 +1,7 @@
 #include "common/app.h"
 
+#include <cstring>
+
 #include <csignal>
 #include <cstdio>
 #include <iostream>
@@ -7,6 +9,7 @@
 #include "qidcm/cleanup.h"
 #include "qidcm/error.h"
 #include "qidcm/log.h"
+#include "common/slicer_xml.h"
 #include "qidcm/version.h"
 
 namespace qidcm::app {
@@ -70,7 +73,13 @@ int run(const Description& d, int argc, char** argv, const std::function<void(CL
     std::string slicerReturnFile, slicerProcessAddress;
     app.add_option("--returnparameterfile", slicerReturnFile)->group("");
     app.add_option("--processinformationaddress", slicerProcessAddress)->group("");
+    app.add_flag("--xml", "Print the Slicer Execution Model description of the parameters and exit");
     define(app);
+    for (int i = 1; i < argc; ++i)
+      if (std::strcmp(argv[i], "--xml") == 0) {
+        std::cout << slicerXml(app, d.name, d.summary, QIDCM_VERSION);
+        return 0;
+      }
     try {
       app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {
