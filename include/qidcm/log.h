@@ -1,6 +1,6 @@
 #pragma once
 // Diagnostics. Warnings go to stderr by default; a program that links the
-// library can redirect them with setLogHandler.
+// library can redirect them with setHandler (Level, message).
 #include <functional>
 #include <string>
 

@@ -58,6 +58,12 @@ class SourceIndex {
   std::vector<SourceInstance> instances_;  // sorted by series, then position
 };
 
+// The regular grid of a source series (its images' planes, sorted along the
+// slice normal): what a program builds a label volume on. With an empty UID,
+// the series with the most frames. Throws Error (Input) when the series is
+// missing or its planes do not lie on one regular grid.
+Grid seriesGrid(const SourceIndex& index, const std::string& seriesInstanceUID = {});
+
 // A source image (and frame) that a slice of the research image lies on.
 struct SourceReference {
   std::size_t instance = 0;     // index into SourceIndex::instances()

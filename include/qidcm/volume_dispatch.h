@@ -2,6 +2,8 @@
 // Implementation of dispatchPixelType (see volume.h).
 #include <cstdint>
 
+#include "qidcm/volume.h"
+
 namespace qidcm {
 
 template <typename F>
