@@ -4,6 +4,7 @@
 
 #include "qidcm/error.h"
 #include "qidcm/log.h"
+#include "qidcm/uid.h"
 
 namespace qidcm::seg {
 
@@ -29,8 +30,16 @@ void writeSegmentItem(DcmItem& item, std::uint16_t number, const SegmentDescript
     const CIELab lab = s.effectiveLab();
     writer.putUint16Array(item, DCM_RecommendedDisplayCIELabValue, {lab[0], lab[1], lab[2]});
   }
-  if (!s.trackingID.empty()) writer.put(item, DCM_TrackingID, s.trackingID, origin);
-  if (!s.trackingUID.empty()) writer.put(item, DCM_TrackingUID, s.trackingUID, origin);
+  // Tracking ID and Tracking UID are each required when the other is present
+  // (Segment Description Macro): a missing UID is generated (as dcmqi does),
+  // a missing ID is the segment's label.
+  if (!s.trackingID.empty() || !s.trackingUID.empty()) {
+    const std::string id = s.trackingID.empty() ? s.effectiveLabel() : s.trackingID;
+    const std::string uid = s.trackingUID.empty() ? newUid() : s.trackingUID;
+    if (s.trackingUID.empty()) log::debug("segment " + std::to_string(number) + ": Tracking UID " + uid + " generated");
+    writer.put(item, DCM_TrackingID, id, origin);
+    writer.put(item, DCM_TrackingUID, uid, origin);
+  }
 }
 
 SegmentDescription backgroundSegment() {

@@ -143,6 +143,22 @@ def prepare_non_ascii(work, tools):
     return {"meta": mp}
 
 
+def prepare_tracking(work, tools):
+    """Segment 1 with a Tracking Identifier only, segment 2 with a Tracking
+    Unique Identifier only, segment 3 with both."""
+    doc = json.load(open(ex("seg-example_multiple_segments.json")))
+    a, b, c = doc["segmentAttributes"][0][0], doc["segmentAttributes"][1][0], doc["segmentAttributes"][2][0]
+    for s in (a, b, c):
+        s.pop("TrackingIdentifier", None)
+        s.pop("TrackingUniqueIdentifier", None)
+    a["TrackingIdentifier"] = "lesion 1"
+    b["TrackingUniqueIdentifier"] = "2.25.1234567"
+    c["TrackingIdentifier"], c["TrackingUniqueIdentifier"] = "lesion 3", "2.25.7654321"
+    mp = os.path.join(work, "tracking.json")
+    json.dump(doc, open(mp, "w"))
+    return {"meta": mp}
+
+
 def prepare_bad_source_value(work, tools):
     """The CT series with a Patient's Age that breaks its VR (AS)."""
     import pydicom
@@ -174,6 +190,9 @@ CASES = {
                                         type="LABELMAP", flags=["--useLabelIDAsSegmentNumber"]),
     "multiple-segments": dict(images=[seg("liver_seg.nrrd"), seg("spine_seg.nrrd"), seg("heart_seg.nrrd")],
                               meta=ex("seg-example_multiple_segments.json"), dicom_dir=CT3, overlap="YES"),
+    "tracking-ids": dict(images=[seg("liver_seg.nrrd"), seg("spine_seg.nrrd"), seg("heart_seg.nrrd")],
+                         meta=ex("seg-example_multiple_segments.json"), dicom_dir=CT3, overlap="YES",
+                         prepare=prepare_tracking),
     "multiple-segments-reordered": dict(images=[seg("heart_seg.nrrd"), seg("liver_seg.nrrd"), seg("spine_seg.nrrd")],
                                         meta=ex("seg-example_multiple_segments_reordered.json"), dicom_dir=CT3,
                                         overlap="YES"),

@@ -162,10 +162,18 @@ def check_attributes(ds, meta, segmap, exp):
                           s["SegmentedPropertyTypeModifierCodeSequence"], f"{what} type modifier")
         if "AnatomicRegionSequence" in s:
             same_code(item.AnatomicRegionSequence[0], s["AnatomicRegionSequence"], f"{what} anatomic region")
-        if item.get("TrackingID", "") != s.get("TrackingIdentifier", ""):
-            error(f"{what}: TrackingID {item.get('TrackingID')!r}")
-        if item.get("TrackingUID", "") != s.get("TrackingUniqueIdentifier", ""):
-            error(f"{what}: TrackingUID {item.get('TrackingUID')!r}")
+        # Tracking ID and Tracking UID come together (each is Type 1C on the
+        # other): a missing UID is generated, a missing ID is the segment label.
+        want_id = s.get("TrackingIdentifier", "")
+        want_uid = s.get("TrackingUniqueIdentifier", "")
+        if want_uid and not want_id:
+            want_id = str(item.get("SegmentLabel", ""))
+        if str(item.get("TrackingID", "")) != want_id:
+            error(f"{what}: TrackingID {item.get('TrackingID')!r}, expected {want_id!r}")
+        got_uid = str(item.get("TrackingUID", ""))
+        if (want_uid and got_uid != want_uid) or (not want_uid and want_id and not got_uid.startswith("2.25.")) \
+                or (not want_id and got_uid):
+            error(f"{what}: TrackingUID {got_uid!r} (metadata: {want_uid!r}, ID {want_id!r})")
         lab = [int(v) for v in item.RecommendedDisplayCIELabValue]
         if "RecommendedDisplayCIELabValue" in s:
             if lab != s["RecommendedDisplayCIELabValue"]:
