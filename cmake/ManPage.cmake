@@ -5,7 +5,9 @@ execute_process(COMMAND "${TOOL}" --help OUTPUT_VARIABLE help RESULT_VARIABLE st
 if(NOT status EQUAL 0)
   message(FATAL_ERROR "${TOOL} --help failed (${status})")
 endif()
-# NAME section: the first sentence of the help text's first line.
+# NAME section: the first sentence of the description, which is the first
+# line (CLI11) or the first paragraph after the usage lines (argparse).
+string(REGEX REPLACE "^[Uu]sage:[^\n]*(\n[^\n]+)*\n\n" "" help "${help}")
 string(REGEX REPLACE "\n.*" "" summary "${help}")
 string(REGEX REPLACE "\\. .*" "" summary "${summary}")
 string(REGEX REPLACE "\\.$" "" summary "${summary}")

@@ -35,8 +35,13 @@ struct Metadata {
   std::string sourceFile;  // where it came from, for messages
 };
 
+// Validates against pm-schema.json (compiled in), then maps to the struct;
+// throws Error (Input) naming `file` and the JSON path at fault. Keys the
+// schema does not know are warned about and ignored.
 Metadata parseMetadata(const nlohmann::json& document, const std::string& file);
+// Reads, validates and parses a JSON file.
 Metadata readMetadataFile(const std::string& path);
+// The JSON form, as paramap2itkimage writes it (parseMetadata reads it back).
 nlohmann::json toJson(const Metadata& metadata);
 
 }  // namespace qidcm::pm

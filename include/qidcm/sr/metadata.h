@@ -88,8 +88,13 @@ struct Metadata {
   std::string sourceFile;
 };
 
+// Validates against sr-tid1500-schema.json (compiled in), then maps to the struct;
+// throws Error (Input) naming `file` and the JSON path at fault. Keys the
+// schema does not know are warned about and ignored.
 Metadata parseMetadata(const nlohmann::json& document, const std::string& file);
+// Reads, validates and parses a JSON file.
 Metadata readMetadataFile(const std::string& path);
+// The JSON form, as tid1500reader writes it (parseMetadata reads it back).
 nlohmann::json toJson(const Metadata& metadata);
 
 }  // namespace qidcm::sr
