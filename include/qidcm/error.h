@@ -14,6 +14,8 @@ enum class ErrorKind {
   Internal,  // a bug in qidcm or an unexpected library failure
 };
 
+// what() is the one-line message the tools print: "<file>: <where>: <message>",
+// leaving out the parts that are empty.
 class Error : public std::runtime_error {
  public:
   Error(ErrorKind kind, std::string file, std::string where, std::string message);
@@ -38,6 +40,9 @@ class Error : public std::runtime_error {
 [[noreturn]] void throwOutput(const std::string& file, const std::string& message);
 [[noreturn]] void throwUsage(const std::string& message);
 [[noreturn]] void throwInternal(const std::string& message);
+
+// "input", "usage", "output" or "internal".
+const char* toString(ErrorKind kind);
 
 // Exit code of a command-line tool for an error of this kind:
 // Input 1, Usage 2, Output 3, Internal 4.

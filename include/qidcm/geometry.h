@@ -13,6 +13,9 @@
 
 namespace qidcm {
 
+// Vec3 is a std::array, so argument-dependent lookup does not find its
+// operators below outside namespace qidcm: say `using qidcm::operator-;`
+// (or + and *) where you use them.
 using Vec3 = std::array<double, 3>;
 
 Vec3 operator+(const Vec3& a, const Vec3& b);
@@ -26,7 +29,9 @@ Vec3 normalized(const Vec3& a);
 struct Grid {
   std::array<std::size_t, 3> size{0, 0, 0};  // columns, rows, slices
   Vec3 origin{0, 0, 0};
-  Vec3 spacing{1, 1, 1};                     // column spacing, row spacing, slice spacing
+  // spacing[0] along i (between columns: DICOM Pixel Spacing[1]), spacing[1]
+  // along j (between rows: Pixel Spacing[0]), spacing[2] between slices.
+  Vec3 spacing{1, 1, 1};
   std::array<Vec3, 3> direction{{{1, 0, 0}, {0, 1, 0}, {0, 0, 1}}};
 
   std::size_t columns() const { return size[0]; }
@@ -34,6 +39,8 @@ struct Grid {
   std::size_t slices() const { return size[2]; }
   std::size_t slicePixels() const { return size[0] * size[1]; }
   std::size_t voxels() const { return size[0] * size[1] * size[2]; }
+  // Linear index of voxel (i, j, k): i fastest, then j, then k.
+  std::size_t index(std::size_t i, std::size_t j, std::size_t k) const { return (k * size[1] + j) * size[0] + i; }
 
   const Vec3& rowCosine() const { return direction[0]; }
   const Vec3& columnCosine() const { return direction[1]; }

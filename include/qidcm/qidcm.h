@@ -22,6 +22,9 @@
 //   qidcm/log.h         where warnings go (stderr unless redirected).
 //   qidcm/compression.h transfer syntaxes the writers can produce.
 //   qidcm/version.h     QIDCM_VERSION.
+//   qidcm/synth.h       synthetic CT series + label images (qidcm-synth).
+//   qidcm/stack.h       placing frames on a regular grid (used by readers).
+//   qidcm/cleanup.h     removing staged outputs from a signal handler.
 //
 // Conventions: functions throw qidcm::Error and nothing else on bad input or
 // failed output (std::bad_alloc aside); writers write atomically (a
@@ -56,6 +59,8 @@
 #include "qidcm/seg/writer.h"
 #include "qidcm/source.h"
 #include "qidcm/sr/metadata.h"
+#include "qidcm/stack.h"
+#include "qidcm/synth.h"
 #include "qidcm/sr/reader.h"
 #include "qidcm/sr/writer.h"
 #include "qidcm/uid.h"

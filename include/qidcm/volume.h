@@ -18,10 +18,9 @@ bool isInteger(PixelType type);
 bool isSigned(PixelType type);
 const char* pixelTypeName(PixelType type);
 
-// Uninitialised byte storage (a zero-filled std::vector would touch every
-// page of a large volume once more than needed).
-// Zero-filled on allocation (calloc: the pages of a large buffer are mapped
-// on first write, so an image that stays mostly empty costs little memory).
+// Byte storage, zero-filled on allocation (calloc: the pages of a large
+// buffer are mapped on first write, so an image that stays mostly empty
+// costs little memory). Move-only: copies of volumes are explicit (clone).
 class Buffer {
  public:
   Buffer() = default;
@@ -39,6 +38,8 @@ class Buffer {
   std::size_t size_ = 0;
 };
 
+// Move-only (it owns its buffer): fill containers with emplace_back or
+// vector(n) rather than initializer lists, and copy with clone().
 struct Volume {
   Grid grid;
   PixelType type = PixelType::UInt8;
@@ -58,6 +59,12 @@ struct Volume {
   // size came from.
   void allocate(const std::string& origin = "");
 
+  // A deep copy (grid, type, components and voxels).
+  Volume clone() const;
+
+  // The voxels as their stored C++ type: T must match `type` (uint8_t for
+  // UInt8, float for Float32, ...; dispatchPixelType picks it). Voxel
+  // (i, j, k) is at grid.index(i, j, k) (times components when interleaved).
   template <typename T>
   T* samples() { return reinterpret_cast<T*>(buffer.data()); }
   template <typename T>

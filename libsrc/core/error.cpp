@@ -38,6 +38,16 @@ void throwOutput(const std::string& file, const std::string& message) {
 void throwUsage(const std::string& message) { throw Error(ErrorKind::Usage, "", "", message); }
 void throwInternal(const std::string& message) { throw Error(ErrorKind::Internal, "", "", message); }
 
+const char* toString(ErrorKind kind) {
+  switch (kind) {
+    case ErrorKind::Input: return "input";
+    case ErrorKind::Usage: return "usage";
+    case ErrorKind::Output: return "output";
+    case ErrorKind::Internal: return "internal";
+  }
+  return "internal";
+}
+
 int exitCode(ErrorKind kind) {
   switch (kind) {
     case ErrorKind::Input: return 1;

@@ -97,6 +97,19 @@ void Volume::allocate(const std::string& origin) {
   }
 }
 
+Volume Volume::clone() const {
+  Volume copy;
+  copy.grid = grid;
+  copy.type = type;
+  copy.components = components;
+  copy.planar = planar;
+  if (buffer.size()) {
+    copy.buffer = Buffer(buffer.size());
+    std::memcpy(copy.buffer.data(), buffer.data(), buffer.size());
+  }
+  return copy;
+}
+
 double Volume::sampleAsDouble(std::size_t voxel, std::size_t component) const {
   const std::size_t index = planar ? component * grid.voxels() + voxel : voxel * components + component;
   return dispatchPixelType(type, [&](auto zero) -> double {

@@ -174,7 +174,8 @@ WriteSummary writeParametricMap(const Volume& image, const std::string& imagePat
                  "); it is written without per-frame references");
   Code derivation = metadata.derivation ? *metadata.derivation : metadata.quantity;
   if (!metadata.derivation && matches[0].any())
-    log::warning(metadata.sourceFile + ": no DerivationCode; the quantity code is used");
+    log::warning((metadata.sourceFile.empty() ? std::string("metadata") : metadata.sourceFile) +
+                 ": no DerivationCode; the quantity code is used");
   std::vector<std::pair<std::size_t, std::size_t>> frames;
   for (std::size_t k : slices) frames.emplace_back(0, k);
   const dicom::SourceReferences references(sources, matches, frames, true,

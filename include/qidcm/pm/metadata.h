@@ -11,6 +11,13 @@
 
 namespace qidcm::pm {
 
+// Required: quantity and units. Codes are (value, scheme, meaning), e.g.
+//   quantity = {"113041", "DCM", "Apparent Diffusion Coefficient"};
+//   units    = {"um2/s", "UCUM", "um2/s"};
+// slope and intercept are written as the Real World Value Mapping (stored
+// pixel values are not changed). Without a derivation code, the quantity
+// code is written as Derivation Code (with a warning). diffusionBValues are
+// in s/mm2.
 struct Metadata {
   std::string seriesDescription = "Parametric map";
   std::string seriesNumber = "300";
@@ -29,8 +36,8 @@ struct Metadata {
   double slope = 1.0;                       // RealWorldValueSlope
   double intercept = 0.0;                   // RealWorldValueIntercept
   Code anatomicRegion{"85756007", "SCT", "Tissue", ""};
-  std::string frameLaterality = "U";
-  std::string derivedPixelContrast = "NONE";
+  std::string frameLaterality = "U";          // R, L, U or B
+  std::string derivedPixelContrast = "NONE";  // Derived Pixel Contrast (0008,9208), e.g. ADC, T1, NONE
 
   std::string sourceFile;  // where it came from, for messages
 };

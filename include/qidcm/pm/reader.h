@@ -9,7 +9,7 @@
 namespace qidcm::pm {
 
 struct ReaderOptions {
-  // Write real-world values (stored * slope + intercept) as floating point
+  // Return real-world values (stored * slope + intercept) as floating point
   // instead of the stored values.
   bool realWorldValues = false;
 };
@@ -21,9 +21,10 @@ struct ReadResult {
   std::string transferSyntax;
 };
 
+// The image's grid spans the map's frames (first to last plane). Throws Error.
 ReadResult readParametricMap(const std::string& path, const ReaderOptions& options);
 
-// Writes <dir>/<prefix->pmap.<ext> and <dir>/<prefix->meta.json, all or nothing.
+// Writes <dir>/<prefix>-pmap.<ext> and <dir>/<prefix>-meta.json, all or nothing.
 ReadResult readParametricMapToFiles(const std::string& input, const std::string& outputDirectory,
                                     const std::string& prefix, const std::string& outputType,
                                     const ReaderOptions& options);

@@ -38,7 +38,11 @@ struct WriteSummary {
   std::uint64_t bytes = 0;
 };
 
-// Writes the map to `outputPath` atomically. Throws Error.
+// Writes the map to `outputPath` atomically: one frame per slice of the
+// image's grid, each referencing the source images it lies on; Modality,
+// patient, study and frame of reference come from the matched source
+// series. `imagePath` names the image in messages. The output's directory
+// must exist (Error (Output) naming it otherwise). Throws Error.
 WriteSummary writeParametricMap(const Volume& image, const std::string& imagePath, const Metadata& metadata,
                                 const SourceIndex& sources, const std::string& outputPath,
                                 const WriterOptions& options);

@@ -16,7 +16,11 @@ namespace qidcm::seg {
 
 // One segment: what the Segment Sequence item says about it.
 struct SegmentDescription {
-  std::uint64_t labelID = 0;  // pixel value in its input file (= Segment Number on output)
+  // Writer: the voxel value of the segment in its label image (the Segment
+  // Number too with useLabelIDAsSegmentNumber; otherwise segments are
+  // numbered 1, 2, ... in order). Reader: the Segment Number, which is also
+  // the voxel value in the image it returns.
+  std::uint64_t labelID = 0;
   std::string label;          // Segment Label
   std::string description;    // Segment Description
   Code category;              // Segmented Property Category

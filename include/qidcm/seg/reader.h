@@ -16,12 +16,18 @@ struct ReaderOptions {
   bool mergeSegments = false;
   // FRACTIONAL: write value / Maximum Fractional Value as float32 instead of the stored values.
   bool fractionalAsProbability = false;
-  // Rebuild the grid on the full extent of the referenced source series found here.
+  // Without it, the grid spans the frames the SEG holds (from the first to
+  // the last plane with a frame; planes between them without one are empty).
+  // With it, the grid is rebuilt on the full extent of the referenced source
+  // series found in this directory.
   std::string referenceDirectory;
 };
 
 // One output image and the segments it holds (pixel value = Segment Number;
 // FRACTIONAL: the stored fraction or the probability).
+// Pixel types: BINARY and LABELMAP give UInt8 (UInt16 when a Segment Number
+// exceeds 255); FRACTIONAL gives Int16 stored fractions, or Float32 with
+// fractionalAsProbability.
 struct ReaderImage {
   Volume volume;
   std::vector<SegmentDescription> segments;
@@ -44,8 +50,8 @@ struct ReadSummary {
 Metadata readSegmentation(const std::string& path, const ReaderOptions& options,
                           const std::function<void(const ReaderImage&)>& sink, ReadSummary* summary = nullptr);
 
-// The command-line flow: writes <dir>/<prefix->N.<ext> (N from 1) and
-// <dir>/<prefix->meta.json, all or nothing. `outputType` is one of nrrd, mhd,
+// The command-line flow: writes <dir>/<prefix>-N.<ext> (N from 1) and
+// <dir>/<prefix>-meta.json, all or nothing. `outputType` is one of nrrd, mhd,
 // mha, nii, nifti, hdr, img. The directory is created when missing.
 ReadSummary readSegmentationToFiles(const std::string& input, const std::string& outputDirectory,
                                     const std::string& prefix, const std::string& outputType,
