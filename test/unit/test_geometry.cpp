@@ -64,3 +64,12 @@ TEST_CASE("grid comparison names the first difference") {
   b.size[0] = 21;
   CHECK(describeGridDifference(b, a).rfind("size", 0) == 0);
 }
+
+TEST_CASE("Grid::index runs i fastest, then j, then k", "[geometry]") {
+  const Grid g = obliqueGrid();  // 20 x 30 x 10
+  CHECK(g.index(0, 0, 0) == 0);
+  CHECK(g.index(1, 0, 0) == 1);
+  CHECK(g.index(0, 1, 0) == 20);
+  CHECK(g.index(0, 0, 1) == 600);
+  CHECK(g.index(19, 29, 9) == g.voxels() - 1);
+}
