@@ -6,7 +6,7 @@ execute_process(COMMAND ${QIDCM_PYTHON} ${CMAKE_CURRENT_SOURCE_DIR}/e2e/workflow
 if(NOT workflow_list_result EQUAL 0)
   message(FATAL_ERROR "test/e2e/workflow_cases.py --list failed (${workflow_list_result})")
 endif()
-string(REPLACE "\n" ";" workflow_cases "${workflow_cases}")  # --list: one case per line
+# --list prints the case names separated by ";" (test/e2e/driver.py)
 set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/e2e/workflow_cases.py)
 foreach(case IN LISTS workflow_cases)
   add_test(NAME workflow.${case}

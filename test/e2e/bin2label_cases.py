@@ -15,7 +15,7 @@ a position where they do, with no output file.
 Usage: bin2label_cases.py --list
        bin2label_cases.py <case> --bin <build/apps> --tools <build/test> --work <dir>
 """
-import argparse
+import driver  # the common command line (test/e2e/driver.py)
 import functools
 import json
 import os
@@ -274,19 +274,8 @@ def build_cases():
 
 
 def main():
-    p = argparse.ArgumentParser()
-    p.add_argument("case", nargs="?")
-    p.add_argument("--list", action="store_true")
-    p.add_argument("--bin")
-    p.add_argument("--tools")
-    p.add_argument("--work")
-    a = p.parse_args()
     cases = build_cases()
-    if a.list:
-        print(";".join(cases))
-        return 0
-    if a.case not in cases or not (a.bin and a.tools and a.work):
-        p.error("a known case and --bin, --tools, --work are required")
+    a = driver.case_arguments(cases)
     ctx = rc.Ctx(a, a.case, group="bin2label")
     try:
         cases[a.case](ctx)

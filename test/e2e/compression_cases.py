@@ -25,7 +25,7 @@ Refused combinations exit 2 naming the allowed values.
 
 Usage: compression_cases.py --list | <case> --bin <build/apps> --tools <dir> --work <dir>
 """
-import argparse
+import driver  # the common command line (test/e2e/driver.py)
 import json
 import os
 import shutil
@@ -432,19 +432,7 @@ def names():
 
 
 def main():
-    p = argparse.ArgumentParser()
-    p.add_argument("case", nargs="?")
-    p.add_argument("--list", action="store_true")
-    p.add_argument("--bin")
-    p.add_argument("--tools")
-    p.add_argument("--work")
-    a = p.parse_args()
-    if a.list:
-        print(";".join(names()))
-        return 0
-    if a.case not in names():
-        print("unknown case " + str(a.case))
-        return 2
+    a = driver.case_arguments(names())
     a.work = os.path.join(a.work, "compress", a.case)
     shutil.rmtree(a.work, ignore_errors=True)
     os.makedirs(a.work)

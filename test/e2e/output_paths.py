@@ -98,7 +98,6 @@ def main():
         check(not leftovers, "conversion finished before the signal; nothing left behind")
 
     # matching tolerance: a label grid 0.3 slice spacings off the sources
-    meta = json.load(open(os.path.join(synth, "meta.json")))
     dump_json = os.path.join(work, "label.json")
     raw = os.path.join(work, "label.raw")
     subprocess.run([os.path.join(a.tools, "qidcm-test-imagedump"), os.path.join(synth, "label.nrrd"), dump_json, raw],

@@ -16,7 +16,7 @@ Each writer case runs itkimage2paramap and checks the map:
 
 Usage: pm_cases.py --list | <case> --bin <build/apps> --tools <dir> --work <dir>
 """
-import argparse
+import driver  # the common command line (test/e2e/driver.py)
 import json
 import os
 import shutil
@@ -273,16 +273,7 @@ def check_map(ctx, path, image, meta, case, source_dir):
 
 
 def main():
-    p = argparse.ArgumentParser()
-    p.add_argument("case", nargs="?")
-    p.add_argument("--list", action="store_true")
-    p.add_argument("--bin")
-    p.add_argument("--tools")
-    p.add_argument("--work")
-    a = p.parse_args()
-    if a.list:
-        print(";".join(list(CASES) + ["third-party-float", "unsorted-frames", "transfer-syntaxes"]))
-        return 0
+    a = driver.case_arguments(list(CASES) + ["third-party-float", "unsorted-frames", "transfer-syntaxes"])
     work = os.path.join(a.work, "pm-" + a.case)
     shutil.rmtree(work, ignore_errors=True)
     os.makedirs(work)

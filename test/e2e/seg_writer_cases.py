@@ -10,7 +10,7 @@ Each case runs the tool, then checks the SEG it wrote three ways:
 Usage: seg_writer_cases.py --list
        seg_writer_cases.py <case> --bin <build/apps> --tools <build/test/tools> --work <dir>
 """
-import argparse
+import driver  # the common command line (test/e2e/driver.py)
 import json
 import os
 import shutil
@@ -283,16 +283,7 @@ def effective_label(s):
 
 
 def main():
-    p = argparse.ArgumentParser()
-    p.add_argument("case", nargs="?")
-    p.add_argument("--list", action="store_true")
-    p.add_argument("--bin")
-    p.add_argument("--tools")
-    p.add_argument("--work")
-    a = p.parse_args()
-    if a.list:
-        print(";".join(CASES))
-        return 0
+    a = driver.case_arguments(CASES)
     case = CASES[a.case]
     work = os.path.join(a.work, a.case)
     shutil.rmtree(work, ignore_errors=True)

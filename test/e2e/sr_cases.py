@@ -22,7 +22,7 @@ error, the exit code, and that no output is left.
 
 Usage: sr_cases.py --list | <case> --bin <build/apps> --tools <dir> --work <dir>
 """
-import argparse
+import driver  # the common command line (test/e2e/driver.py)
 import json
 import os
 import shutil
@@ -565,21 +565,9 @@ class Ctx:
 
 
 def main():
-    p = argparse.ArgumentParser()
-    p.add_argument("case", nargs="?")
-    p.add_argument("--list", action="store_true")
-    p.add_argument("--bin")
-    p.add_argument("--tools")
-    p.add_argument("--work")
-    a = p.parse_args()
     names = ["write-" + n for n in WRITE_CASES] + ["read-" + n for n in READ_CASES] + \
             ["refuse-" + n for n in REFUSE_CASES] + ["bad-inputs"]
-    if a.list:
-        print(";".join(names))
-        return 0
-    if a.case not in names:
-        print("unknown case " + str(a.case))
-        return 2
+    a = driver.case_arguments(names)
     a.work = os.path.join(a.work, "sr", a.case)
     shutil.rmtree(a.work, ignore_errors=True)
     os.makedirs(a.work)

@@ -29,7 +29,7 @@ snakemake missing is a failure, not a skip.
 
 Usage: workflow_cases.py --list | <case> --bin <build/apps> --tools <dir> --work <dir>
 """
-import argparse
+import driver  # the common command line (test/e2e/driver.py)
 import csv
 import json
 import os
@@ -394,18 +394,7 @@ def finish():
 
 
 def main():
-    p = argparse.ArgumentParser()
-    p.add_argument("case", nargs="?")
-    p.add_argument("--list", action="store_true")
-    p.add_argument("--bin")
-    p.add_argument("--tools")
-    p.add_argument("--work")
-    a = p.parse_args()
-    if a.list:
-        print("\n".join(CASES))
-        return 0
-    if a.case not in CASES or not (a.bin and a.work):
-        p.error(f"a case ({', '.join(CASES)}), --bin and --work are required")
+    a = driver.case_arguments(CASES, need_tools=False)
     t0 = time.monotonic()
     CASES[a.case](Ctx(a))
     print(f"{a.case}: {time.monotonic() - t0:.1f} s")
