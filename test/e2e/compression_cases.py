@@ -28,7 +28,6 @@ Usage: compression_cases.py --list | <case> --bin <build/apps> --tools <dir> --w
 import driver  # the common command line (test/e2e/driver.py)
 import json
 import os
-import shutil
 import struct
 import subprocess
 import sys
@@ -433,9 +432,7 @@ def names():
 
 def main():
     a = driver.case_arguments(names())
-    a.work = os.path.join(a.work, "compress", a.case)
-    shutil.rmtree(a.work, ignore_errors=True)
-    os.makedirs(a.work)
+    a.work = driver.fresh_directory(a.work, "compress", a.case)
     ctx = Ctx(a)
     if a.case.startswith("refuse-"):
         case_refused(ctx, a.case[len("refuse-"):])

@@ -7,6 +7,8 @@
 programs (qidcm-test-imagedump, ...), --work a scratch directory.
 """
 import argparse
+import os
+import shutil
 import sys
 
 
@@ -31,3 +33,11 @@ def case_arguments(names, need_tools=True):
     if missing:
         p.error(" and ".join(missing) + " required")
     return a
+
+
+def fresh_directory(*parts):
+    """os.path.join(*parts), emptied (or created) for one case's run."""
+    path = os.path.join(*parts)
+    shutil.rmtree(path, ignore_errors=True)
+    os.makedirs(path)
+    return path

@@ -19,7 +19,6 @@ Usage: pm_cases.py --list | <case> --bin <build/apps> --tools <dir> --work <dir>
 import driver  # the common command line (test/e2e/driver.py)
 import json
 import os
-import shutil
 import subprocess
 import sys
 
@@ -274,9 +273,7 @@ def check_map(ctx, path, image, meta, case, source_dir):
 
 def main():
     a = driver.case_arguments(list(CASES) + ["third-party-float", "unsorted-frames", "transfer-syntaxes"])
-    work = os.path.join(a.work, "pm-" + a.case)
-    shutil.rmtree(work, ignore_errors=True)
-    os.makedirs(work)
+    work = driver.fresh_directory(a.work, "pm-" + a.case)
     ctx = {"bin": a.bin, "tools": a.tools, "work": work}
 
     if a.case == "third-party-float":

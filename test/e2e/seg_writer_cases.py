@@ -13,7 +13,6 @@ Usage: seg_writer_cases.py --list
 import driver  # the common command line (test/e2e/driver.py)
 import json
 import os
-import shutil
 import subprocess
 import sys
 
@@ -285,9 +284,7 @@ def effective_label(s):
 def main():
     a = driver.case_arguments(CASES)
     case = CASES[a.case]
-    work = os.path.join(a.work, a.case)
-    shutil.rmtree(work, ignore_errors=True)
-    os.makedirs(work)
+    work = driver.fresh_directory(a.work, a.case)
     tool = os.path.join(a.bin, "itkimage2segimage")
 
     if "synth" in case:

@@ -25,7 +25,6 @@ Usage: sr_cases.py --list | <case> --bin <build/apps> --tools <dir> --work <dir>
 import driver  # the common command line (test/e2e/driver.py)
 import json
 import os
-import shutil
 import subprocess
 import sys
 
@@ -568,9 +567,7 @@ def main():
     names = ["write-" + n for n in WRITE_CASES] + ["read-" + n for n in READ_CASES] + \
             ["refuse-" + n for n in REFUSE_CASES] + ["bad-inputs"]
     a = driver.case_arguments(names)
-    a.work = os.path.join(a.work, "sr", a.case)
-    shutil.rmtree(a.work, ignore_errors=True)
-    os.makedirs(a.work)
+    a.work = driver.fresh_directory(a.work, "sr", a.case)
     ctx = Ctx(a)
     if a.case.startswith("write-"):
         case_write(ctx, a.case[len("write-"):])
