@@ -5,18 +5,16 @@ import os
 import subprocess
 import sys
 
-TOOLS = ["itkimage2segimage", "segimage2itkimage", "bin2labelsegimage", "itkimage2paramap", "paramap2itkimage",
-         "tid1500writer", "tid1500reader", "qidcm-synth", "qidcm-compare"]
-
 
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--bin", required=True)
     p.add_argument("--tools")
     p.add_argument("--work")
+    p.add_argument("--tools-list", required=True, help="the tools, ';'-separated (from CMake)")
     a = p.parse_args()
     failures = 0
-    for tool in TOOLS:
+    for tool in a.tools_list.split(";"):
         exe = os.path.join(a.bin, tool)
         h = subprocess.run([exe, "--help"], capture_output=True, text=True)
         v = subprocess.run([exe, "--version"], capture_output=True, text=True)

@@ -6,7 +6,7 @@ files, directories and images with a channel; enumerations with elements.
 And it lists exactly the flags the tool accepts (those --help shows, less
 --help, --version and --xml themselves).
 
-Usage: slicer_xml.py --bin <build/apps> [--tools <dir>] [--work <dir>]
+Usage: slicer_xml.py --bin <build/apps> --tools-list "a;b;..." [--tools <dir>] [--work <dir>]
 """
 import argparse
 import os
@@ -15,8 +15,6 @@ import subprocess
 import sys
 import xml.etree.ElementTree as ET
 
-TOOLS = ["itkimage2segimage", "segimage2itkimage", "bin2labelsegimage", "itkimage2paramap", "paramap2itkimage",
-         "tid1500writer", "tid1500reader", "qidcm-synth", "qidcm-compare"]
 ELEMENTS = {"integer", "float", "double", "boolean", "string", "integer-vector", "float-vector", "double-vector",
             "string-vector", "integer-enumeration", "float-enumeration", "double-enumeration", "string-enumeration",
             "file", "directory", "image", "geometry", "point", "pointfile", "region", "table", "transform"}
@@ -94,9 +92,10 @@ def main():
     p.add_argument("--bin", required=True)
     p.add_argument("--tools")
     p.add_argument("--work")
+    p.add_argument("--tools-list", required=True, help="the tools, ';'-separated (from CMake)")
     a = p.parse_args()
     failures = 0
-    for tool in TOOLS:
+    for tool in a.tools_list.split(";"):
         problems = check(os.path.join(a.bin, tool), tool)
         print(("ok   " if not problems else "FAIL ") + tool)
         for pr in problems:
