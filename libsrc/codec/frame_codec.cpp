@@ -25,11 +25,7 @@ std::vector<std::uint8_t> encodeFrame(Compression c, const FrameFormat& f, const
   switch (c) {
     case Compression::Rle:
       if (f.bitsAllocated == 1) {
-        // PS3.5 G.2: each pixel code padded to a byte, so a single-bit frame
-        // is one segment of one byte (0 or 1) per pixel, as pydicom expects.
-        std::vector<std::uint8_t> samples(pixels);
-        unpackBits(native, 0, pixels, samples.data());
-        out = rleEncodeFrame(samples.data(), pixels, 1);
+        out = rleEncodeBitFrame(native, pixels);  // packed bits, one segment (CP 2301)
       } else {
         out = rleEncodeFrame(native, pixels, bytesPerSample);
       }

@@ -1,8 +1,11 @@
 #include "codec/rle.h"
 
+#include "codec/bits.h"
+
 #include <algorithm>
 #include <cstring>
 #include <stdexcept>
+#include <utility>
 
 namespace qidcm::codec {
 namespace {
@@ -17,11 +20,16 @@ void writeUint32(std::uint8_t* p, std::uint32_t v) {
 }
 
 // PackBits: n in [0,127] copies n+1 literal bytes; n in [-127,-1] repeats the
-// next byte 1-n times; -128 is a no-op.
-void unpackBitsSegment(const std::uint8_t* in, std::size_t size, std::uint8_t* out, std::size_t want) {
+// next byte 1-n times; -128 is a no-op. Decodes at most `want` bytes and
+// returns how many it decoded. A code in the segment's last byte, with
+// nothing after it, is the pad byte that makes the segment even when
+// `padTolerated`; otherwise a run that does not fit is an error.
+std::size_t decodeSegment(const std::uint8_t* in, std::size_t size, std::uint8_t* out, std::size_t want,
+                          bool padTolerated = false) {
   std::size_t i = 0, o = 0;
   while (o < want && i < size) {
     const auto n = static_cast<std::int8_t>(in[i++]);
+    if (padTolerated && i == size) break;
     if (n >= 0) {
       const std::size_t count = static_cast<std::size_t>(n) + 1;
       if (i + count > size) throw std::runtime_error("RLE literal run past the end of its segment");
@@ -37,6 +45,11 @@ void unpackBitsSegment(const std::uint8_t* in, std::size_t size, std::uint8_t* o
       o += take;
     }
   }
+  return o;
+}
+
+void unpackBitsSegment(const std::uint8_t* in, std::size_t size, std::uint8_t* out, std::size_t want) {
+  const std::size_t o = decodeSegment(in, size, out, want);
   if (o < want)
     throw std::runtime_error("RLE segment decodes to " + std::to_string(o) + " bytes, " + std::to_string(want) +
                              " expected");
@@ -87,6 +100,19 @@ void packBitsSegment(const std::uint8_t* in, std::size_t size, std::vector<std::
   }
 }
 
+// The one segment of a single-bit frame: [begin, end) within the frame.
+std::pair<std::size_t, std::size_t> bitFrameSegment(const std::uint8_t* data, std::size_t size) {
+  if (size < 64) throw std::runtime_error("RLE frame shorter than its 64-byte header");
+  const std::uint32_t segments = readUint32(data);
+  if (segments != 1)
+    throw std::runtime_error("RLE header of a single-bit frame declares " + std::to_string(segments) +
+                             " segments, 1 expected");
+  const std::size_t begin = readUint32(data + 4);
+  if (begin < 64 || begin > size)
+    throw std::runtime_error("RLE segment offset " + std::to_string(begin) + " lies outside the frame");
+  return {begin, size};
+}
+
 }  // namespace
 
 void rleDecodeFrame(const std::uint8_t* data, std::size_t size, std::size_t samples, unsigned bytesPerSample,
@@ -110,6 +136,31 @@ void rleDecodeFrame(const std::uint8_t* data, std::size_t size, std::size_t samp
     // Segment 0 holds the most significant byte.
     const unsigned byteIndex = bytesPerSample - 1 - s;
     for (std::size_t n = 0; n < samples; ++n) out[n * bytesPerSample + byteIndex] = plane[n];
+  }
+}
+
+
+std::vector<std::uint8_t> rleEncodeBitFrame(const std::uint8_t* packed, std::size_t pixels) {
+  return rleEncodeFrame(packed, (pixels + 7) / 8, 1);
+}
+
+void rleDecodeBitFrame(const std::uint8_t* data, std::size_t size, std::size_t pixels,
+                       std::vector<std::uint8_t>& packed) {
+  const auto [begin, end] = bitFrameSegment(data, size);
+  const std::size_t packedBytes = (pixels + 7) / 8;
+  std::vector<std::uint8_t> decoded(pixels);
+  const std::size_t got = decodeSegment(data + begin, end - begin, decoded.data(), pixels, /*padTolerated=*/true);
+  packed.assign(packedBytes, 0);
+  if (got >= pixels) {  // one byte per pixel
+    packBits(decoded.data(), pixels, packed.data());
+  } else if (got >= packedBytes) {  // packed bits (CP 2301)
+    std::memcpy(packed.data(), decoded.data(), packedBytes);
+    const unsigned tail = pixels % 8;
+    if (tail) packed.back() &= static_cast<std::uint8_t>((1u << tail) - 1u);
+  } else {
+    throw std::runtime_error("single-bit RLE segment decodes to " + std::to_string(got) + " bytes: " +
+                             std::to_string(packedBytes) + " (packed bits) or " + std::to_string(pixels) +
+                             " (a byte per pixel) expected");
   }
 }
 

@@ -46,20 +46,6 @@ Codec codecFor(E_TransferSyntax xfer, const std::string& uid) {
   return Codec::Dcmtk;
 }
 
-void decodeSingleBitRle(const std::vector<std::uint8_t>& bytes, std::size_t pixels, std::size_t packedBytes,
-                        std::vector<std::uint8_t>& out) {
-  std::vector<std::uint8_t> decoded;
-  try {
-    codec::rleDecodeFrame(bytes.data(), bytes.size(), pixels, 1, decoded);
-  } catch (const std::runtime_error&) {
-    // Not one byte per pixel: the packed form.
-    codec::rleDecodeFrame(bytes.data(), bytes.size(), packedBytes, 1, out);
-    return;
-  }
-  out.assign(packedBytes, 0);
-  codec::packBits(decoded.data(), pixels, out.data());
-}
-
 }  // namespace
 
 void registerDcmtkCodecs() {
@@ -342,11 +328,10 @@ FrameSource::Frame FrameSource::frame(std::size_t index, std::vector<std::uint8_
     switch (codecFor(xfer_, uid_)) {
       case Codec::Rle:
         if (bitsAllocated_ > 16) throw std::runtime_error("RLE frames of more than 16 bits are not supported");
-        // Single-bit frames: PS3.5 G.2 pads each pixel to a byte (one byte per
-        // pixel); some writers code the frame's packed bytes instead. The
-        // decoded length tells which.
+        // Single-bit frames: packed bits (CP 2301), or one byte per pixel as
+        // earlier writers (qidcm's among them) coded them.
         if (bitsAllocated_ == 1)
-          decodeSingleBitRle(bytes, pixels, expected, scratch);
+          codec::rleDecodeBitFrame(bytes.data(), bytes.size(), pixels, scratch);
         else
           codec::rleDecodeFrame(bytes.data(), bytes.size(), pixels, bytesPerSample, scratch);
         break;

@@ -22,9 +22,6 @@ import os
 import re
 import sys
 
-import numpy as np
-import pydicom
-
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import seg_reader_cases as rc  # noqa: E402  (helpers: Ctx, run_reader, load_image, grids)
@@ -32,6 +29,10 @@ from seg_reader_cases import CaseFailed, seg, ex, CT3, INTEROP, seg_decode  # no
 
 sys.path.insert(0, INTEROP)
 from check_seg import lab_to_rgb  # noqa: E402  (independent CIELab -> sRGB)
+from testdeps import lazy  # noqa: E402  (test-only packages, imported on first use)
+
+np = lazy("numpy")
+pydicom = lazy("pydicom")
 
 TOOL = "bin2labelsegimage"
 LABELMAP_SOP = "1.2.840.10008.5.1.4.1.1.66.7"
@@ -277,6 +278,7 @@ def main():
     cases = build_cases()
     a = driver.case_arguments(cases)
     ctx = rc.Ctx(a, a.case, group="bin2label")
+    rc.register_difc()
     try:
         cases[a.case](ctx)
     except CaseFailed as e:

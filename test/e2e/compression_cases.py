@@ -7,11 +7,12 @@ Each case writes the same input twice, uncompressed and compressed, and checks:
   - qidcm's reader gives the same image from both (qidcm-compare);
   - an independent decoder gives, frame by frame, the uncompressed file's
     pixels:
-      rle       pydicom's RLE decoder (its PackBits segment decoder for
-                single-bit frames, which its RLE handler refuses), and DCMTK's
-                dcmdrle for 8/16-bit frames (it refuses single-bit RLE);
+      rle       the PackBits decoder of test/interop/pixel_decode.py (single-
+                bit frames: the packed layout of CP 2301, one segment of
+                ceil(rows x columns / 8) bytes), and DCMTK's dcmdrle for
+                8/16-bit frames (it refuses single-bit RLE);
       jpegls    DCMTK's dcmdjpls;
-      deflate   pydicom, and dcmdump;
+      deflate   numpy over the data set pydicom inflated, and dcmdump;
       jpeg2000  OpenJPEG's opj_decompress on each extracted frame;
       difc      Python's zlib inflating each fragment (raw DEFLATE), after
                 checking the encapsulation: undefined-length Pixel Data, a
@@ -33,15 +34,17 @@ import subprocess
 import sys
 import zlib
 
-import numpy as np
-import pydicom
-from pydicom.pixel_data_handlers import rle_handler
-
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 SHARED = os.path.join(os.path.dirname(ROOT), "shared", "data")
 PM_META = os.path.join(SHARED, "dcmqi", "doc", "examples", "pm-example.json")
 INTEROP = os.path.join(ROOT, "test", "interop")
+sys.path.insert(0, INTEROP)
+from testdeps import lazy  # noqa: E402  (test-only packages, imported on first use)
+import pixel_decode  # noqa: E402  (one declared decoder per transfer syntax)
+
+np = lazy("numpy")
+pydicom = lazy("pydicom")
 
 UIDS = {"none": "1.2.840.10008.1.2.1", "deflate": "1.2.840.10008.1.2.1.99", "rle": "1.2.840.10008.1.2.5",
         "jpegls": "1.2.840.10008.1.2.4.80", "jpeg2000": "1.2.840.10008.1.2.4.90", "difc": "1.2.840.10008.1.2.8.1"}
@@ -202,27 +205,6 @@ def decode_difc(ds, fragments, name):
     return out
 
 
-def decode_rle_pydicom(ds, fragments):
-    if ds.BitsAllocated == 1:
-        frames = []
-        for frag in fragments:
-            offsets = rle_handler._parse_rle_header(frag[:64])
-            if len(offsets) != 1:
-                raise ValueError(f"{len(offsets)} RLE segments in a single-bit frame")
-            seg = rle_handler._rle_decode_segment(frag[offsets[0]:])
-            frames.append(bytes(seg[:ds.Rows * ds.Columns]))
-        return frames
-    return frames_of_array(ds.pixel_array, ds)
-
-
-def frames_of_array(arr, ds):
-    arr = np.asarray(arr)
-    if int(ds.NumberOfFrames) == 1:
-        arr = arr[None]
-    dtype = "<u1" if ds.BitsAllocated == 8 else ("<i2" if ds.PixelRepresentation else "<u2")
-    return [np.ascontiguousarray(a).astype(dtype).tobytes() for a in arr]
-
-
 def decode_with_dcmtk(tool, path, work):
     out = os.path.join(work, os.path.basename(tool) + ".dcm")
     r = run([tool, path, out], check=False)
@@ -232,31 +214,6 @@ def decode_with_dcmtk(tool, path, work):
     if ds.file_meta.TransferSyntaxUID != "1.2.840.10008.1.2.1":
         raise ValueError(f"{tool} wrote {ds.file_meta.TransferSyntaxUID}")
     return native_frames(out)[1]
-
-
-def decode_j2k(ds, fragments, work):
-    frames = []
-    signed = ds.PixelRepresentation == 1
-    for i, frag in enumerate(fragments):
-        j2k, raw = os.path.join(work, f"f{i}.j2k"), os.path.join(work, f"f{i}.rawl")
-        with open(j2k, "wb") as f:
-            f.write(frag)
-        r = run(["opj_decompress", "-i", j2k, "-o", raw], check=False)
-        if r.returncode or not os.path.exists(raw):
-            raise ValueError(f"opj_decompress failed on frame {i + 1}: {r.stderr.strip()[-200:]}")
-        data = open(raw, "rb").read()
-        pixels = ds.Rows * ds.Columns
-        if len(data) == pixels:  # 8-bit (or 1-bit) samples
-            arr = np.frombuffer(data, np.int8 if signed else np.uint8)
-        else:  # 16-bit samples, little endian in RAWL output
-            arr = np.frombuffer(data, "<i2" if signed else "<u2")
-        if ds.BitsAllocated == 1:
-            frames.append(arr.astype(np.uint8).tobytes())
-        elif ds.BitsAllocated == 8:
-            frames.append(arr.astype("<u1").tobytes())
-        else:
-            frames.append(arr.astype("<i2" if signed else "<u2").tobytes())
-    return frames
 
 
 def compare_frames(name, got, want):
@@ -334,9 +291,8 @@ def case_write(ctx, kind, compression):
     name = f"{kind} {compression}"
     try:
         if compression == "deflate":
-            got = frames_of_array(ds.pixel_array, ds) if ds.BitsAllocated > 1 else \
-                native_frames(packed)[1]
-            compare_frames(name + " (pydicom)", got, want)
+            compare_frames(name + " (numpy on the data set pydicom inflated)", pixel_decode.frame_bytes(ds, packed),
+                           want)
             if run(["dcmdump", packed], check=False).returncode:
                 problem("dcmdump cannot read the deflated file")
         else:
@@ -345,14 +301,14 @@ def case_write(ctx, kind, compression):
             if compression == "difc":
                 compare_frames(name + " (zlib)", decode_difc(ds, fragments, name), want)
             elif compression == "rle":
-                compare_frames(name + " (pydicom RLE)", decode_rle_pydicom(ds, fragments), want)
+                compare_frames(name + " (PackBits, pixel_decode.py)", pixel_decode.frame_bytes(ds, packed), want)
                 if ds.BitsAllocated > 1:
                     compare_frames(name + " (dcmdrle)", decode_with_dcmtk("dcmdrle", packed, ctx.work), want)
             elif compression == "jpegls":
                 compare_frames(name + " (dcmdjpls)", decode_with_dcmtk("dcmdjpls", packed, ctx.work), want)
             elif compression == "jpeg2000":
-                compare_frames(name + " (opj_decompress)", decode_j2k(ds, fragments, ctx.work), want)
-    except (ValueError, NotImplementedError) as e:
+                compare_frames(name + " (opj_decompress)", pixel_decode.frame_bytes(ds, packed), want)
+    except (ValueError, NotImplementedError, pixel_decode.DecodeError) as e:
         problem(f"{name}: independent decoding failed: {e}")
     labelmap = kind.startswith("labelmap")
     if compression == "difc":
@@ -423,8 +379,50 @@ class Ctx:
         return os.path.join(self.bin, name)
 
 
+LIVER_RLE = os.path.join(SHARED, "pydicom-data", "data_store", "data", "liver_rle.dcm")
+SEGS = os.path.join(SHARED, "dcmqi", "data", "segmentations")
+LIVER_VOXELS = 107098  # the liver of dcmqi's liver_seg.nrrd, as liver_rle.dcm holds it
+
+
+def rle_layout(path):
+    """[(segments, decoded bytes of each)] per frame of a single-bit RLE file, and the foreground voxels
+    pixel_decode.py finds."""
+    ds = pydicom.dcmread(path)
+    layout = []
+    for frag in pixel_decode.fragments(ds, int(ds.NumberOfFrames)):
+        segs = pixel_decode.rle_segments(frag)
+        layout.append((len(segs), tuple(len(s) for s in segs)))
+    voxels = sum(int(np.count_nonzero(f)) for f in pixel_decode.frames(ds, path))
+    return ds, layout, voxels
+
+
+def case_rle_liver_layout(ctx):
+    """Binary RLE as CP 2301 has it: qidcm's liver SEG has the layout of pydicom-data's liver_rle.dcm
+    (one segment per frame, decoding to the frame's packed bits), and the packed-layout decoder finds
+    the whole liver in both."""
+    ref, ref_layout, ref_voxels = rle_layout(LIVER_RLE)
+    packed = int(ref.Rows) * int(ref.Columns) // 8
+    print(f"liver_rle.dcm: {len(ref_layout)} frames, layouts {sorted(set(ref_layout))}, {ref_voxels} voxels")
+    if set(ref_layout) != {(1, (packed,))}:
+        problem(f"liver_rle.dcm is not one segment of {packed} bytes per frame: {sorted(set(ref_layout))}")
+    if ref_voxels != LIVER_VOXELS:
+        problem(f"liver_rle.dcm decodes to {ref_voxels} voxels, {LIVER_VOXELS} expected")
+    out = os.path.join(ctx.work, "liver-rle.dcm")
+    run([ctx.tool("itkimage2segimage"), "--inputImageList", os.path.join(SEGS, "liver_seg.nrrd"),
+         "--inputMetadata", os.path.join(SHARED, "dcmqi", "doc", "examples", "seg-example.json"),
+         "--inputDICOMDirectory", os.path.join(SEGS, "ct-3slice"), "--outputDICOM", out, "--compress", "rle"])
+    ds, layout, voxels = rle_layout(out)
+    packed = (int(ds.Rows) * int(ds.Columns) + 7) // 8
+    print(f"qidcm: {len(layout)} frames, layouts {sorted(set(layout))}, {voxels} voxels")
+    if set(layout) != {(1, (packed,))}:
+        problem(f"qidcm's binary RLE is not one segment of {packed} bytes per frame: {sorted(set(layout))}")
+    if voxels != LIVER_VOXELS:
+        problem(f"qidcm's binary RLE decodes to {voxels} voxels, {LIVER_VOXELS} expected")
+
+
 def names():
     out = [f"{k}-{c}" for k, cs in KINDS.items() for c in cs]
+    out += ["binary-rle-liver-layout"]
     out += ["refuse-" + n for n in REFUSED] + ["bin2label-" + c for c in ("rle", "jpegls", "difc")]
     out += ["read-" + n for n in THIRD_PARTY]
     return out
@@ -434,7 +432,9 @@ def main():
     a = driver.case_arguments(names())
     a.work = driver.fresh_directory(a.work, "compress", a.case)
     ctx = Ctx(a)
-    if a.case.startswith("refuse-"):
+    if a.case == "binary-rle-liver-layout":
+        case_rle_liver_layout(ctx)
+    elif a.case.startswith("refuse-"):
         case_refused(ctx, a.case[len("refuse-"):])
     elif a.case.startswith("read-"):
         case_third_party(ctx, a.case[len("read-"):])

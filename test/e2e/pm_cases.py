@@ -22,9 +22,6 @@ import os
 import subprocess
 import sys
 
-import numpy as np
-import pydicom
-
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 SHARED = os.path.join(os.path.dirname(ROOT), "shared", "data")
@@ -32,6 +29,12 @@ PM = os.path.join(SHARED, "dcmqi", "data", "paramaps")
 MR = os.path.join(PM, "pm-example-dcm_unzipped")
 EX = os.path.join(SHARED, "dcmqi", "doc", "examples")
 INTEROP = os.path.join(ROOT, "test", "interop")
+sys.path.insert(0, INTEROP)
+from testdeps import lazy  # noqa: E402  (test-only packages, imported on first use)
+import pixel_decode  # noqa: E402  (one declared decoder per transfer syntax)
+
+np = lazy("numpy")
+pydicom = lazy("pydicom")
 
 problems = []
 
@@ -242,9 +245,7 @@ def check_map(ctx, path, image, meta, case, source_dir):
         problem("Anatomic Region")
     # Frames: ascending positions, values equal the input, derivation per frame
     normal = np.cross(direction[0], direction[1])
-    arr = ds.pixel_array
-    if int(ds.NumberOfFrames) == 1:
-        arr = arr[None]
+    arr = np.stack(pixel_decode.frames(ds, path))
     m = (direction * np.array(grid["spacing"])[:, None]).T
     along = []
     refs = 0
@@ -354,7 +355,7 @@ def case_third_party(ctx):
         return 1
     grid, data = load(ctx["tools"], os.path.join(back, "pmap.nrrd"), ctx["work"], "back")
     ds = pydicom.dcmread(path)
-    want = ds.pixel_array.astype(np.float32).reshape(data.shape)
+    want = np.stack(pixel_decode.frames(ds, path)).astype(np.float32).reshape(data.shape)
     if grid["dtype"] != "<f4" or not np.array_equal(want, data):
         problem("values differ from pydicom's decode")
     ipp = floats(ds.PerFrameFunctionalGroupsSequence[0].PlanePositionSequence[0].ImagePositionPatient)
@@ -373,7 +374,7 @@ def case_unsorted(ctx):
         problem(r.stderr)
         return 1
     ds = pydicom.dcmread(out)
-    frames = ds.pixel_array
+    frames = np.stack(pixel_decode.frames(ds, out))
     ds.PerFrameFunctionalGroupsSequence = pydicom.Sequence(list(reversed(ds.PerFrameFunctionalGroupsSequence)))
     ds.FloatPixelData = np.ascontiguousarray(frames[::-1]).astype("<f4").tobytes()
     shuffled = os.path.join(ctx["work"], "reversed.dcm")

@@ -20,8 +20,11 @@ import shutil
 import subprocess
 import sys
 
-import numpy as np
-import pydicom
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "interop"))
+from testdeps import lazy  # noqa: E402  (test-only packages, imported on first use)
+
+np = lazy("numpy")
+pydicom = lazy("pydicom")
 
 
 def run(cmd):

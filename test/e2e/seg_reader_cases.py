@@ -11,6 +11,7 @@ Groups of cases (see CASES at the end):
   compat-*     dcmqi compatibility: merging, sparse label maps, output naming and types
   refdicom-*   --referenceDICOMDirectory keeps border slices that --skip 1 dropped
   ts-*         transfer syntaxes: a SEG re-encoded reads back into the original voxels
+               (ts-rlebytes-binary: single-bit RLE in the byte-per-pixel layout of pre-CP 2301 writers)
   fractional-* stored values by default, probabilities with --fractionalAsProbability
   malformed-*  bad inputs: non-zero exit, one line naming the file and the reason, no output
 
@@ -28,11 +29,6 @@ import sys
 import time
 import zlib
 
-import numpy as np
-import pydicom
-from pydicom._uid_dict import UID_dictionary
-from pydicom.encaps import encapsulate
-
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 SHARED = os.path.join(os.path.dirname(ROOT), "shared", "data")
@@ -43,12 +39,22 @@ PYDICOM_FILES = os.path.join(SHARED, "pydicom", "src", "pydicom", "data", "test_
 INTEROP = os.path.join(ROOT, "test", "interop")
 sys.path.insert(0, INTEROP)
 import seg_decode  # noqa: E402
+import pixel_decode  # noqa: E402
+from testdeps import lazy  # noqa: E402  (test-only packages, imported on first use)
+
+np = lazy("numpy")
+pydicom = lazy("pydicom")
+encaps = lazy("pydicom.encaps")
 
 DIFC = "1.2.840.10008.1.2.8.1"  # Deflated Image Frame Compression (unknown to pydicom 2.3)
-UID_dictionary.setdefault(DIFC, ("Deflated Image Frame Compression", "Transfer Syntax", "", "",
-                                 "DeflatedImageFrameCompression"))
 TOOL = "segimage2itkimage"
 GRID_TOL = 1e-4
+
+
+def register_difc():
+    """Makes pydicom 2.3 know the Deflated Image Frame Compression UID."""
+    lazy("pydicom._uid_dict").UID_dictionary.setdefault(
+        DIFC, ("Deflated Image Frame Compression", "Transfer Syntax", "", "", "DeflatedImageFrameCompression"))
 
 
 def seg(name):
@@ -741,8 +747,12 @@ def packbits_encode(data):
     return bytes(out)
 
 
-def rle_fragment(pixels, bits):
-    if bits == 1:
+def rle_fragment(pixels, bits, byte_per_pixel=False):
+    """One RLE frame; single-bit frames as packed bits (CP 2301), or with byte_per_pixel in the
+    one-byte-per-pixel layout that qidcm and others wrote before it."""
+    if bits == 1 and byte_per_pixel:
+        segments = [pixels.astype(np.uint8).tobytes()]
+    elif bits == 1:
         segments = [np.packbits(pixels.astype(np.uint8).ravel(), bitorder="little").tobytes()]
     elif bits == 8:
         segments = [pixels.astype(np.uint8).tobytes()]
@@ -802,7 +812,7 @@ def j2k_fragment(ctx, pixels, bits, k):
 
 def encapsulated_copy(ctx, base, out, ts, fragments):
     ds = pydicom.dcmread(base)
-    ds.PixelData = encapsulate(fragments, has_bot=True)
+    ds.PixelData = encaps.encapsulate(fragments, has_bot=True)
     ds["PixelData"].VR = "OB"
     ds["PixelData"].is_undefined_length = True
     ds.file_meta.TransferSyntaxUID = ts
@@ -833,7 +843,7 @@ def case_ts(ctx, encoding, base):
         rc = int(ds0.Rows) * int(ds0.Columns)
         print(f"frame size {rc} bits ({'not ' if rc % 8 else ''}byte-aligned)")
     target = ctx.path("encoded.dcm")
-    want_ts = {"rle": "1.2.840.10008.1.2.5", "expb": "1.2.840.10008.1.2.2", "deflate": "1.2.840.10008.1.2.1.99",
+    want_ts = {"rle": "1.2.840.10008.1.2.5", "rlebytes": "1.2.840.10008.1.2.5", "expb": "1.2.840.10008.1.2.2", "deflate": "1.2.840.10008.1.2.1.99",
                "jpegls": "1.2.840.10008.1.2.4.80", "j2k": "1.2.840.10008.1.2.4.90", "difc": DIFC}[encoding]
     if encoding == "deflate":
         target = seg0
@@ -842,6 +852,9 @@ def case_ts(ctx, encoding, base):
         dec0 = seg_decode.decode(seg0)
         if encoding == "rle" and bits == 1:
             encapsulated_copy(ctx, seg0, target, want_ts, [rle_fragment(f.pixels, bits) for f in dec0.frames])
+        elif encoding == "rlebytes":
+            encapsulated_copy(ctx, seg0, target, want_ts,
+                              [rle_fragment(f.pixels, bits, byte_per_pixel=True) for f in dec0.frames])
         elif encoding == "rle":
             ctx.must(["dcmcrle", seg0, target])
         elif encoding == "expb":
@@ -859,7 +872,12 @@ def case_ts(ctx, encoding, base):
             encapsulated_copy(ctx, seg0, target, want_ts, frags)
     got_ts = str(pydicom.dcmread(target, stop_before_pixels=True).file_meta.TransferSyntaxUID)
     ctx.check(got_ts == want_ts, f"the encoded file has transfer syntax {got_ts}, expected {want_ts}")
-    if dec0 is not None:
+    if encoding == "rlebytes":
+        # The independent decoder reads only the packed layout: check the layout itself instead.
+        ds1 = pydicom.dcmread(target)
+        lengths = {len(pixel_decode.rle_segments(f)[0]) for f in pixel_decode.fragments(ds1, len(dec0.frames))}
+        ctx.check(lengths == {dec0.rows * dec0.cols}, f"byte-per-pixel RLE segments decode to {lengths} bytes")
+    elif dec0 is not None:
         dec1 = seg_decode.decode(target)
         same = len(dec1.frames) == len(dec0.frames) and all(
             np.array_equal(a.pixels.astype(np.int64), b.pixels.astype(np.int64)) for a, b in zip(dec0.frames, dec1.frames))
@@ -1024,12 +1042,21 @@ def case_malformed(ctx, make):
     check_refusal(ctx, r, path, outdir, reasons)
 
 
+def case_no_shared_data(ctx):
+    raise CaseFailed(f"{SHARED}/PROVENANCE.tsv not found: the third-party fixtures belong in ../shared/data, "
+                     "beside the clone")
+
+
 # ---------------------------------------------------------------- case table
 
 def build_cases():
     cases = {}
-    for rel in shared_seg_files():
-        cases["decode-" + slug(rel)] = functools.partial(case_decode, rel=rel)
+    if os.path.exists(os.path.join(SHARED, "PROVENANCE.tsv")):
+        for rel in shared_seg_files():
+            cases["decode-" + slug(rel)] = functools.partial(case_decode, rel=rel)
+    else:
+        # Configuring without the fixtures works; the suite then fails here.
+        cases["decode-shared-data"] = case_no_shared_data
     for name, spec in RT.items():
         cases[name] = functools.partial(case_roundtrip, spec=spec)
     cases["compat-merge-multiple-segments"] = case_merge_multiple
@@ -1043,7 +1070,7 @@ def build_cases():
     cases["refdicom-axial"] = functools.partial(case_refdicom, orientation="axial")
     cases["refdicom-oblique"] = functools.partial(case_refdicom, orientation="oblique")
     cases["refdicom-negated"] = functools.partial(case_refdicom, orientation="negated")
-    for enc, bases in (("rle", ("binary", "lm8", "lm16")), ("expb", ("binary", "lm8", "lm16")),
+    for enc, bases in (("rle", ("binary", "lm8", "lm16")), ("rlebytes", ("binary",)), ("expb", ("binary", "lm8", "lm16")),
                        ("deflate", ("binary", "lm8", "lm16")), ("jpegls", ("lm8", "lm16")),
                        ("j2k", ("binary", "lm8")), ("difc", ("binary", "lm8", "lm16"))):
         for b in bases:
@@ -1061,6 +1088,7 @@ def main():
     cases = build_cases()
     a = driver.case_arguments(cases)
     ctx = Ctx(a, a.case)
+    register_difc()
     try:
         cases[a.case](ctx)
     except CaseFailed as e:

@@ -28,8 +28,6 @@ import os
 import subprocess
 import sys
 
-import pydicom
-
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 SHARED = os.path.join(os.path.dirname(ROOT), "shared", "data")
@@ -38,6 +36,10 @@ SR_EXAMPLE = os.path.join(SHARED, "dcmqi", "data", "sr-example")
 SEGS = os.path.join(SHARED, "dcmqi", "data", "segmentations")
 CT3 = os.path.join(SEGS, "ct-3slice")
 INTEROP = os.path.join(ROOT, "test", "interop")
+sys.path.insert(0, INTEROP)
+from testdeps import lazy  # noqa: E402  (test-only packages, imported on first use)
+
+pydicom = lazy("pydicom")
 
 ENHANCED_SR = "1.2.840.10008.5.1.4.1.1.88.22"
 

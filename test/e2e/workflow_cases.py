@@ -40,10 +40,12 @@ import subprocess
 import sys
 import time
 
-import pydicom
-
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, os.path.join(ROOT, "test", "interop"))
+from testdeps import lazy  # noqa: E402  (test-only packages, imported on first use)
+
+pydicom = lazy("pydicom")
 WORKFLOW = os.path.join(ROOT, "workflow")
 SNAKEFILE = os.path.join(WORKFLOW, "Snakefile")
 BATCH = os.path.join(WORKFLOW, "qidcm-batch")

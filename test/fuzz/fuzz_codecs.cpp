@@ -1,5 +1,5 @@
 // Fuzz target: the frame decoders that parse untrusted bytes themselves: RLE
-// (PS3.5 Annex G), the per-frame raw DEFLATE of Deflated Image Frame
+// (PS3.5 Annex G; single-bit frames in both layouts), the per-frame raw DEFLATE of Deflated Image Frame
 // Compression, and single-bit unpacking. The first bytes choose the decoder
 // and the frame shape.
 #include <stdexcept>
@@ -11,7 +11,7 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size < 4) return 0;
-  const unsigned which = data[0] % 3;
+  const unsigned which = data[0] % 4;
   const std::size_t samples = 1 + ((static_cast<std::size_t>(data[1]) << 8 | data[2]) % 65536);
   const unsigned bytesPerSample = 1 + data[3] % 2;
   const std::uint8_t* body = data + 4;
@@ -21,6 +21,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     switch (which) {
       case 0: qidcm::codec::rleDecodeFrame(body, bodySize, samples, bytesPerSample, out); break;
       case 1: qidcm::codec::inflateFrame(body, bodySize, samples, out); break;
+      case 3: qidcm::codec::rleDecodeBitFrame(body, bodySize, samples, out); break;
       default: {
         const std::size_t offset = data[3] % 8;
         const std::size_t count = bodySize * 8 > offset ? bodySize * 8 - offset : 0;

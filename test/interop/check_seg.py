@@ -23,8 +23,11 @@ import json
 import os
 import sys
 
-import numpy as np
-import pydicom
+import pixel_decode
+from testdeps import lazy
+
+np = lazy("numpy")
+pydicom = lazy("pydicom")
 
 TOL = 1e-3
 errors = []
@@ -278,9 +281,7 @@ def main():
     pffg = ds.PerFrameFunctionalGroupsSequence
     if len(pffg) != frames:
         error(f"{len(pffg)} per-frame items for NumberOfFrames {frames}")
-    pixels = ds.pixel_array
-    if frames == 1:
-        pixels = pixels.reshape((1,) + pixels.shape)
+    pixels = np.stack(pixel_decode.frames(ds, seg_path))
     if pixels.shape[0] != frames:
         error(f"pixel data decodes to {pixels.shape[0]} frames, expected {frames}")
 

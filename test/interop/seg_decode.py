@@ -6,48 +6,22 @@ number (BINARY/FRACTIONAL; None for LABELMAP, whose pixels are segment
 numbers), the frame's Image Position (Patient) when there is one, and the
 frame's pixels as a 2-D numpy array (BINARY: 0/1).
 
-Pixel data handled here, without any pydicom pixel handler:
-  - native, little or big endian, 1-bit (frames need not be byte-aligned:
-    the bits run on across frames, LSB first), 8-bit and 16-bit;
-  - RLE Lossless (1.2.840.10008.1.2.5), BitsAllocated 1 included (one RLE
-    segment holding the frame's packed bytes, LSB-first bits; pydicom 2.3
-    cannot decode these), 8 and 16 bits (one segment per byte, MSB first);
-  - Deflated Image Frame Compression (1.2.840.10008.1.2.8.1): each fragment a
-    raw deflate stream (zlib wbits -15) of the frame's native bytes, 1-bit
-    frames packed on their own;
-  - JPEG 2000 (1.2.840.10008.1.2.4.90/.91/.201/.202/.203): pydicom when one of
-    its handlers can, else OpenJPEG's opj_decompress per frame;
-  - JPEG-LS (1.2.840.10008.1.2.4.80/.81): DCMTK's dcmdjpls to a temporary
-    native copy (no Python JPEG-LS decoder is available here; note that this
-    path is not independent of DCMTK).
-Deflated Explicit VR Little Endian (the whole data set deflated) is inflated
-by pydicom on reading.
+Pixel data is decoded by pixel_decode.py: one declared decoder per transfer
+syntax, never one of pydicom's pixel handlers.
 
 Usage as a program: seg_decode.py <seg.dcm>   prints the frames and the
 foreground voxel count per segment as JSON.
 """
 import json
-import os
-import re
-import subprocess
 import sys
-import tempfile
-import zlib
 
-import numpy as np
-import pydicom
-from pydicom.encaps import generate_pixel_data_frame
+import pixel_decode
+from testdeps import lazy
 
-RLE = "1.2.840.10008.1.2.5"
-DEFLATED_FRAMES = "1.2.840.10008.1.2.8.1"
-JPEG2000 = {"1.2.840.10008.1.2.4.90", "1.2.840.10008.1.2.4.91", "1.2.840.10008.1.2.4.201",
-            "1.2.840.10008.1.2.4.202", "1.2.840.10008.1.2.4.203"}
-JPEGLS = {"1.2.840.10008.1.2.4.80", "1.2.840.10008.1.2.4.81"}
-NATIVE = {"1.2.840.10008.1.2", "1.2.840.10008.1.2.1", "1.2.840.10008.1.2.2", "1.2.840.10008.1.2.1.99"}
+np = lazy("numpy")
+pydicom = lazy("pydicom")
 
-
-class DecodeError(Exception):
-    pass
+DecodeError = pixel_decode.DecodeError
 
 
 class Frame:
@@ -68,154 +42,9 @@ def floats(v):
     return np.array([float(x) for x in v], dtype=float)
 
 
-# ---------------------------------------------------------------- codecs
-
-def packbits_decode(data):
-    """PackBits as used by DICOM RLE (PS3.5 G.3.1)."""
-    out = bytearray()
-    i, n = 0, len(data)
-    while i < n:
-        h = data[i]
-        i += 1
-        if h < 128:
-            out += data[i:i + h + 1]
-            i += h + 1
-        elif h > 128:
-            if i >= n:
-                break
-            out += bytes([data[i]]) * (257 - h)
-            i += 1
-        # 128: no operation
-    return bytes(out)
-
-
-def rle_frame(fragment, rows, cols, bits):
-    """One RLE-compressed frame -> native bytes of that frame (1-bit: packed)."""
-    if len(fragment) < 64:
-        raise DecodeError("RLE frame shorter than its 64-byte header")
-    header = np.frombuffer(fragment[:64], dtype="<u4")
-    nseg = int(header[0])
-    offsets = [int(o) for o in header[1:1 + nseg]] + [len(fragment)]
-    segs = [packbits_decode(fragment[offsets[s]:offsets[s + 1]]) for s in range(nseg)]
-    if bits == 1:
-        need = (rows * cols + 7) // 8
-        if nseg != 1 or len(segs[0]) < need:
-            raise DecodeError(f"1-bit RLE frame: {nseg} segment(s), {len(segs[0]) if segs else 0} bytes, "
-                              f"{need} needed")
-        return segs[0][:need]
-    nbytes = bits // 8
-    if nseg != nbytes:
-        raise DecodeError(f"{bits}-bit RLE frame with {nseg} segment(s)")
-    planes = [np.frombuffer(s[:rows * cols], dtype=np.uint8) for s in segs]
-    if any(len(p) < rows * cols for p in planes):
-        raise DecodeError("RLE segment shorter than the frame")
-    if nbytes == 1:
-        return planes[0].tobytes()
-    value = (planes[0].astype(np.uint16) << 8) | planes[1]  # first segment = most significant byte
-    return value.astype("<u2").tobytes()
-
-
-def native_frame_pixels(data, rows, cols, bits, little=True):
-    """Native bytes of ONE frame (1-bit frames packed from the first byte) -> 2-D array."""
-    n = rows * cols
-    if bits == 1:
-        bits_ = np.unpackbits(np.frombuffer(data, dtype=np.uint8), bitorder="little")
-        if len(bits_) < n:
-            raise DecodeError("frame shorter than rows x columns bits")
-        return bits_[:n].reshape(rows, cols)
-    dt = np.dtype(np.uint8) if bits == 8 else np.dtype("<u2" if little else ">u2")
-    a = np.frombuffer(data, dtype=dt)
-    if len(a) < n:
-        raise DecodeError("frame shorter than rows x columns samples")
-    return a[:n].reshape(rows, cols).astype(np.uint16 if bits == 16 else np.uint8)
-
-
-def read_pgm(path):
-    d = open(path, "rb").read()
-    m = re.match(rb"P5\s+(?:#[^\n]*\n\s*)*(\d+)\s+(\d+)\s+(\d+)\s", d)
-    if not m:
-        raise DecodeError(f"{path}: not a binary PGM")
-    w, h, mx = map(int, m.groups())
-    dt = np.dtype(">u2") if mx > 255 else np.dtype(np.uint8)
-    return np.frombuffer(d[m.end():m.end() + w * h * dt.itemsize], dtype=dt).reshape(h, w)
-
-
-def j2k_frame(fragment, rows, cols, tmp, k):
-    src, dst = os.path.join(tmp, f"f{k}.j2k"), os.path.join(tmp, f"f{k}.pgm")
-    with open(src, "wb") as f:
-        f.write(fragment)
-    r = subprocess.run(["opj_decompress", "-i", src, "-o", dst], capture_output=True, text=True)
-    if r.returncode or not os.path.exists(dst):
-        raise DecodeError(f"opj_decompress failed on frame {k + 1}: {r.stdout}{r.stderr}")
-    a = read_pgm(dst)
-    if a.shape != (rows, cols):
-        raise DecodeError(f"JPEG 2000 frame {k + 1} is {a.shape}, expected {(rows, cols)}")
-    return a
-
-
-def pydicom_can(ds):
-    for h in pydicom.config.pixel_data_handlers:
-        try:
-            if h.is_available() and h.supports_transfer_syntax(ds.file_meta.TransferSyntaxUID):
-                return True
-        except Exception:
-            pass
-    return False
-
-
 def frame_pixels(ds, path):
     """All frames as a list of 2-D arrays."""
-    rows, cols = int(ds.Rows), int(ds.Columns)
-    bits = int(ds.BitsAllocated)
-    nframes = int(ds.get("NumberOfFrames", 1) or 0)
-    if nframes < 1:
-        raise DecodeError(f"NumberOfFrames {ds.get('NumberOfFrames')}")
-    ts = str(ds.file_meta.TransferSyntaxUID)
-    elem = ds["PixelData"]
-    data = elem.value
-    if ts in NATIVE or ts not in {RLE, DEFLATED_FRAMES} | JPEG2000 | JPEGLS and not elem.is_undefined_length:
-        little = ds.is_little_endian
-        if not little and elem.VR == "OW" and bits in (1, 8):
-            a = np.frombuffer(data[:len(data) // 2 * 2], dtype=np.uint8).reshape(-1, 2)[:, ::-1]
-            data = a.tobytes()
-        n = rows * cols
-        if bits == 1:
-            allbits = np.unpackbits(np.frombuffer(data, dtype=np.uint8), bitorder="little")
-            if len(allbits) < n * nframes:
-                raise DecodeError(f"Pixel Data holds {len(data)} bytes, {(n * nframes + 7) // 8} needed")
-            return list(allbits[:n * nframes].reshape(nframes, rows, cols))
-        size = n * bits // 8
-        if len(data) < size * nframes:
-            raise DecodeError(f"Pixel Data holds {len(data)} bytes, {size * nframes} needed")
-        return [native_frame_pixels(data[k * size:(k + 1) * size], rows, cols, bits, little)
-                for k in range(nframes)]
-    fragments = list(generate_pixel_data_frame(data, nframes))
-    if len(fragments) != nframes:
-        raise DecodeError(f"{len(fragments)} encapsulated frames for NumberOfFrames {nframes}")
-    if ts == RLE:
-        return [native_frame_pixels(rle_frame(f, rows, cols, bits), rows, cols, bits) for f in fragments]
-    if ts == DEFLATED_FRAMES:
-        out = []
-        for f in fragments:
-            d = zlib.decompressobj(-15)
-            out.append(native_frame_pixels(d.decompress(f) + d.flush(), rows, cols, bits))
-        return out
-    if ts in JPEG2000:
-        if pydicom_can(ds):
-            arr = ds.pixel_array
-            arr = arr.reshape((nframes, rows, cols))
-            return list(arr)
-        with tempfile.TemporaryDirectory() as tmp:
-            return [j2k_frame(f, rows, cols, tmp, k) for k, f in enumerate(fragments)]
-    if ts in JPEGLS:
-        with tempfile.TemporaryDirectory() as tmp:
-            native = os.path.join(tmp, "native.dcm")
-            r = subprocess.run(["dcmdjpls", path, native], capture_output=True, text=True)
-            if r.returncode:
-                raise DecodeError(f"dcmdjpls failed: {r.stderr}")
-            nds = pydicom.dcmread(native)
-            return frame_pixels(nds, native)
-    raise DecodeError(f"transfer syntax {ts} not supported by seg_decode")
+    return pixel_decode.frames(ds, path)
 
 
 # ---------------------------------------------------------------- structure

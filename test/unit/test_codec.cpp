@@ -58,6 +58,31 @@ TEST_CASE("RLE: runs longer than 128, literals and 16-bit planes round-trip") {
   CHECK(decoded == words);
 }
 
+TEST_CASE("single-bit RLE: packed bits are written; both layouts are read, told apart by length") {
+  for (std::size_t pixels : {1u, 5u, 8u, 13u, 64u, 37u * 29u, 512u * 512u}) {
+    const auto bits = randomMask(pixels, 0.1, static_cast<unsigned>(pixels));
+    std::vector<std::uint8_t> packed((pixels + 7) / 8);
+    codec::packBits(bits.data(), pixels, packed.data());
+    const auto packedRle = codec::rleEncodeBitFrame(packed.data(), pixels);
+    std::vector<std::uint8_t> segment;
+    codec::rleDecodeFrame(packedRle.data(), packedRle.size(), packed.size(), 1, segment);
+    REQUIRE(segment == packed);  // one segment, the packed bytes
+    std::vector<std::uint8_t> out;
+    codec::rleDecodeBitFrame(packedRle.data(), packedRle.size(), pixels, out);
+    REQUIRE(out == packed);
+    // The byte-per-pixel layout qidcm wrote before.
+    const auto byteRle = codec::rleEncodeFrame(bits.data(), pixels, 1);
+    codec::rleDecodeBitFrame(byteRle.data(), byteRle.size(), pixels, out);
+    REQUIRE(out == packed);
+  }
+  // Too short for either layout.
+  std::vector<std::uint8_t> three(3, 0xFF);
+  const auto shortRle = codec::rleEncodeFrame(three.data(), 3, 1);
+  std::vector<std::uint8_t> out;
+  CHECK_THROWS_WITH(codec::rleDecodeBitFrame(shortRle.data(), shortRle.size(), 100, out),
+                    Catch::Contains("decodes to 3 bytes: 13 (packed bits) or 100"));
+}
+
 TEST_CASE("frame codecs round-trip a single-bit mask and signed 16-bit samples") {
   codec::FrameFormat mask{37, 29, 1, false};
   const auto bits = randomMask(37 * 29, 0.2, 11);
@@ -69,10 +94,12 @@ TEST_CASE("frame codecs round-trip a single-bit mask and signed 16-bit samples")
   std::vector<std::uint8_t> out;
   codec::inflateFrame(difc.data(), difc.size(), packed.size(), out);
   CHECK(out == packed);
-  // RLE: one byte per pixel.
+  // RLE: the packed bits as one segment (CP 2301); it decodes to the packed bytes.
   auto rle = codec::encodeFrame(Compression::Rle, mask, packed.data());
-  codec::rleDecodeFrame(rle.data(), rle.size(), bits.size(), 1, out);
-  CHECK(out == bits);
+  codec::rleDecodeFrame(rle.data(), rle.size(), packed.size(), 1, out);
+  CHECK(out == packed);
+  codec::rleDecodeBitFrame(rle.data(), rle.size(), bits.size(), out);
+  CHECK(out == packed);
   // JPEG 2000: samples 0/1.
   auto j2k = codec::encodeFrame(Compression::Jpeg2000, mask, packed.data());
   codec::j2kDecodeFrame(j2k.data(), j2k.size(), 29, 37, 1, out);
