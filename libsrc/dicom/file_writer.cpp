@@ -10,7 +10,10 @@
 
 #include <fcntl.h>
 #include <unistd.h>
+#include <algorithm>
 #include <cerrno>
+#include <thread>
+#include <vector>
 #include <cstring>
 #include "qidcm/error.h"
 
@@ -39,38 +42,51 @@ namespace {
 
 // A file consumer that notices every failed write (a full disk, a file size
 // limit, an I/O error), including at close, where DCMTK's file stream only
-// reports what its buffered writes saw.
+// reports what its buffered writes saw. dcmdata hands it every element and
+// item header on its own (a functional groups item is a hundred small
+// writes), so it gathers them into blocks of kBlock bytes, and a second
+// thread writes each full block while the next one fills: encoding frames
+// and copying them into the page cache overlap. A failed block write is seen
+// at the next block, flush or close.
 class CheckedFileConsumer : public DcmConsumer {
  public:
+  static constexpr std::size_t kBlock = 1u << 20;
+
   explicit CheckedFileConsumer(const std::string& path) : path_(path) {
     fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd_ < 0) error_ = std::strerror(errno);
+    filling_.reserve(kBlock);
+    writing_.reserve(kBlock);
   }
   ~CheckedFileConsumer() override {
+    wait();
     if (fd_ >= 0) ::close(fd_);
   }
   OFBool good() const override { return error_.empty(); }
   OFCondition status() const override { return good() ? EC_Normal : EC_InvalidStream; }
-  OFBool isFlushed() const override { return OFTrue; }
+  OFBool isFlushed() const override { return filling_.empty() && !writer_.joinable(); }
   offile_off_t avail() const override { return good() ? 0x7FFFFFFF : 0; }
   offile_off_t write(const void* buf, offile_off_t buflen) override {
     if (!good()) return 0;
     const auto* p = static_cast<const char*>(buf);
-    offile_off_t done = 0;
-    while (done < buflen) {
-      const ssize_t n = ::write(fd_, p + done, static_cast<std::size_t>(buflen - done));
-      if (n < 0) {
-        if (errno == EINTR) continue;
-        error_ = std::strerror(errno);
-        break;
-      }
-      done += n;
+    auto size = static_cast<std::size_t>(buflen);
+    while (size > 0) {
+      const std::size_t take = std::min(size, kBlock - filling_.size());
+      filling_.insert(filling_.end(), p, p + take);
+      p += take;
+      size -= take;
+      if (filling_.size() == kBlock) handOver();
     }
-    return done;
+    return good() ? buflen : 0;
   }
-  void flush() override {}
-  // Closes the file; returns the first error seen, or empty.
+  void flush() override {
+    handOver();
+    wait();
+  }
+  // Writes what is buffered and closes the file; returns the first error
+  // seen, or empty.
   std::string close() {
+    flush();
     if (fd_ >= 0) {
       if (::close(fd_) != 0 && error_.empty()) error_ = std::strerror(errno);
       fd_ = -1;
@@ -80,9 +96,38 @@ class CheckedFileConsumer : public DcmConsumer {
   const std::string& error() const { return error_; }
 
  private:
+  // The block being filled goes to the writer thread (after the previous one
+  // is written).
+  void handOver() {
+    wait();
+    if (filling_.empty() || !good()) return;
+    std::swap(filling_, writing_);
+    filling_.clear();
+    writer_ = std::thread([this] { writeAll(writing_.data(), writing_.size(), writerError_); });
+  }
+  void wait() {
+    if (writer_.joinable()) writer_.join();
+    if (!writerError_.empty() && error_.empty()) error_ = writerError_;
+  }
+  void writeAll(const char* p, std::size_t size, std::string& error) {
+    std::size_t done = 0;
+    while (done < size) {
+      const ssize_t n = ::write(fd_, p + done, size - done);
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        error = std::strerror(errno);
+        return;
+      }
+      done += static_cast<std::size_t>(n);
+    }
+  }
+
   std::string path_;
   int fd_ = -1;
   std::string error_;
+  std::string writerError_;  // set by the writer thread; read after join
+  std::vector<char> filling_, writing_;
+  std::thread writer_;
 };
 
 class CheckedOutputStream : public DcmOutputStream {
