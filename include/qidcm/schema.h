@@ -17,6 +17,22 @@ const std::string& schemaText(const std::string& fileName);
 //   seg.json: segmentAttributes[0][2].SegmentedPropertyTypeCodeSequence: missing CodeMeaning
 void validateAgainstSchema(SchemaId schema, const nlohmann::json& document, const std::string& file);
 
+// Makes the document's string values fit the DICOM value representations the
+// schema gives them, before a writer validates it: a value longer than the VR
+// allows is shortened (a decimal string is rounded instead), a code string is
+// upper-cased with '_' for characters CS does not allow, and LO/SH text has
+// its backslashes and control characters replaced by spaces. Each change is
+// one warning naming `file` and the JSON key. Returns the number of changes.
+// What cannot be made to fit (a malformed UID) is left for validation.
+std::size_t conformToValueRepresentations(SchemaId schema, nlohmann::json& document, const std::string& file,
+                                          bool warn = true);
+
+// Validates the metadata a reader made from `input`. Values kept as the file
+// had them, although their VR does not allow them, pass (the reader warned
+// about each); any other violation throws Error (Input) naming `input`, so a
+// file is refused, never answered with an internal error.
+void validateReaderOutput(SchemaId schema, const nlohmann::json& document, const std::string& input);
+
 // Reads and parses a JSON file; throws Error (Input) with the line and column
 // of a syntax error. Numbers with no fractional part (1.0) become integers.
 nlohmann::json readJsonFile(const std::string& path);

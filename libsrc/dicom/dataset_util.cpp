@@ -11,8 +11,10 @@
 
 #include <cstdio>
 #include <ctime>
+#include <set>
 
 #include "qidcm/error.h"
+#include "qidcm/log.h"
 
 namespace qidcm::dicom {
 
@@ -77,16 +79,158 @@ void useUtf8(DcmItem& dataset, const std::string& origin) {
   dataset.putAndInsertString(DCM_SpecificCharacterSet, "ISO_IR 192");
 }
 
+namespace {
+std::size_t codePoints(const std::string& text) {
+  std::size_t n = 0;
+  for (unsigned char c : text)
+    if ((c & 0xC0) != 0x80) ++n;
+  return n;
+}
+
+// The first `count` code points of `text`.
+std::string firstCodePoints(const std::string& text, std::size_t count) {
+  std::size_t n = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) {
+      if (n == count) return text.substr(0, i);
+      ++n;
+    }
+  }
+  return text;
+}
+
+std::string shortenEach(const std::string& value, char separator, std::size_t limit) {
+  std::string out;
+  std::size_t start = 0;
+  while (true) {
+    const std::size_t end = value.find(separator, start);
+    const std::string part = value.substr(start, end == std::string::npos ? std::string::npos : end - start);
+    out += codePoints(part) > limit ? firstCodePoints(part, limit) : part;
+    if (end == std::string::npos) break;
+    out += separator;
+    start = end + 1;
+  }
+  return out;
+}
+
+std::string vrName(DcmEVR vr) { return DcmVR(vr).getVRName(); }
+
+// Puts `value` into a new element; with checking, a value longer than its VR
+// allows is shortened with a warning, and any other violation throws.
+void shortenWithWarning(DcmElement& element, std::string& value, const Origin& origin) {
+  const DcmEVR vr = element.getTag().getEVR();
+  const std::string shorter = shortenToVR(value, vr);
+  if (shorter == value) return;
+  const std::string where = (origin.file.empty() ? std::string() : origin.file + ": ") +
+                            (origin.key.empty() ? std::string() : origin.key + " -> ") +
+                            attributeName(element.getTag());
+  log::warning(where + ": value of " + std::to_string(codePoints(value)) + " characters is longer than " + vrName(vr) +
+               " allows (" + std::to_string(maxValueCharacters(vr)) + "); written shortened to '" + shorter + "'");
+  value = shorter;
+  element.putString(value.c_str(), static_cast<Uint32>(value.size()));
+}
+}  // namespace
+
+std::size_t maxValueCharacters(DcmEVR vr) {
+  switch (vr) {
+    case EVR_AE: return 16;
+    case EVR_AS: return 4;
+    case EVR_CS: return 16;
+    case EVR_DA: return 8;
+    case EVR_DS: return 16;
+    case EVR_DT: return 26;
+    case EVR_IS: return 12;
+    case EVR_LO: return 64;
+    case EVR_LT: return 10240;
+    case EVR_PN: return 64;
+    case EVR_SH: return 16;
+    case EVR_ST: return 1024;
+    case EVR_TM: return 14;
+    case EVR_UI: return 64;
+    default: return 0;
+  }
+}
+
+std::string shortenToVR(const std::string& value, DcmEVR vr) {
+  const std::size_t limit = maxValueCharacters(vr);
+  if (limit == 0 || codePoints(value) <= limit) return value;
+  if (vr == EVR_ST || vr == EVR_LT) return firstCodePoints(value, limit);
+  if (vr == EVR_PN) {
+    std::string out;
+    std::size_t start = 0;
+    while (true) {  // values, then component groups
+      const std::size_t end = value.find('\\', start);
+      const std::string one = value.substr(start, end == std::string::npos ? std::string::npos : end - start);
+      out += shortenEach(one, '=', limit);
+      if (end == std::string::npos) break;
+      out += '\\';
+      start = end + 1;
+    }
+    return out;
+  }
+  return shortenEach(value, '\\', limit);
+}
+
+std::size_t warnNonconformingValues(DcmItem& dataset, const std::string& file) {
+  std::set<DcmTagKey> warned;
+  std::vector<DcmItem*> stack{&dataset};
+  while (!stack.empty()) {
+    DcmItem* item = stack.back();
+    stack.pop_back();
+    for (unsigned long n = 0; n < item->card(); ++n) {
+      DcmElement* element = item->getElement(n);
+      if (!element) continue;
+      const DcmTagKey key = element->getTag();
+      if (key == DCM_PerFrameFunctionalGroupsSequence) continue;
+      if (element->ident() == EVR_SQ) {
+        for (DcmItem* child : itemsOf(static_cast<DcmSequenceOfItems*>(element))) stack.push_back(child);
+        continue;
+      }
+      if (!element->isaString() || element->getLength() == 0 || warned.count(key)) continue;
+      OFString value;
+      element->getOFStringArray(value);
+      const DcmEVR vr = element->getTag().getEVR();
+      // Length in characters (UTF-8 code points), which DCMTK does not count
+      // in every character set; its own check covers the rest.
+      OFCondition valid = EC_Normal;
+      if (shortenToVR(value.c_str(), vr) != value.c_str()) {
+        valid = EC_MaximumLengthViolated;
+      } else {
+        valid = element->checkValue(dictionaryVM(element->getTag()).c_str());
+        if (valid == EC_MaximumLengthViolated) valid = EC_Normal;
+      }
+      if (valid.good()) continue;
+      std::string why = valid.text();
+      if (valid == EC_MaximumLengthViolated)
+        why = "value of " + std::to_string(codePoints(value.c_str())) + " characters is longer than " + vrName(vr) +
+              " allows (" + std::to_string(maxValueCharacters(vr)) + ")";
+      else if (valid == EC_ValueRepresentationViolated)
+        why = "value does not conform to " + vrName(vr);
+      else if (valid == EC_ValueMultiplicityViolated)
+        why = "number of values not allowed (VM " + dictionaryVM(element->getTag()) + ")";
+      const std::string shown = value.length() > 80 ? std::string(value.c_str()).substr(0, 77) + "..." : value.c_str();
+      log::warning(file + ": " + attributeName(key) + ": " + why + ": '" + shown + "'; kept as it is");
+      warned.insert(key);
+    }
+  }
+  return warned.size();
+}
+
 void ValueWriter::put(DcmItem& item, const DcmTagKey& key, const std::string& value, const Origin& origin) const {
   DcmTag tag(key);
   DcmElement* element = DcmItem::newDicomElement(tag);
   if (!element) throwInternal("cannot create element " + attributeName(key));
   OFCondition status = element->putString(value.c_str(), static_cast<Uint32>(value.size()));
   if (status.good() && check_ && !value.empty()) {
+    std::string text = value;
     OFCondition valid = element->checkValue(dictionaryVM(tag).c_str());
+    if (valid == EC_MaximumLengthViolated) {
+      shortenWithWarning(*element, text, origin);
+      valid = element->checkValue(dictionaryVM(tag).c_str());
+    }
     if (valid.bad()) {
       delete element;
-      valueError(key, value, valid.text(), origin);
+      valueError(key, text, valid.text(), origin);
     }
   }
   if (status.good()) status = item.insert(element, OFTrue);
@@ -139,6 +283,13 @@ void ValueWriter::checkCopied(DcmElement& element, const Origin& origin) const {
   if (!check_) return;
   if (element.getLength() == 0 || element.isLeaf() == OFFalse) return;
   OFCondition valid = element.checkValue(dictionaryVM(element.getTag()).c_str());
+  if (valid == EC_MaximumLengthViolated && element.isaString()) {
+    OFString value;
+    element.getOFStringArray(value);
+    std::string text = value.c_str();
+    shortenWithWarning(element, text, origin);
+    valid = element.checkValue(dictionaryVM(element.getTag()).c_str());
+  }
   if (valid.bad()) {
     OFString value;
     element.getOFStringArray(value);

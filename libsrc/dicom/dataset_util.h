@@ -58,6 +58,22 @@ std::vector<DcmItem*> itemsOf(DcmSequenceOfItems* sequence);
 
 // Reading helpers that never throw.
 std::string getString(DcmItem& item, const DcmTagKey& key);
+
+// What readers do with values that break their VR's rules (longer than the VR
+// allows, characters it does not allow, a wrong number of values): keep them
+// as they are and warn, once per attribute, naming `file` and the attribute.
+// Walks the whole data set but the Per-frame Functional Groups Sequence and
+// bulk data. Returns the number of attributes warned about.
+std::size_t warnNonconformingValues(DcmItem& dataset, const std::string& file);
+
+// The most characters one value of `vr` may hold (PS3.5 Table 6.2-1), 0 for
+// none (UC, UT, UR, binary VRs). PN: per component group.
+std::size_t maxValueCharacters(DcmEVR vr);
+
+// `value` with each of its values (backslash-separated, except for ST, LT,
+// UT and UR, which hold one) cut to `maxValueCharacters(vr)` characters,
+// counted in UTF-8 code points; PN per component group.
+std::string shortenToVR(const std::string& value, DcmEVR vr);
 bool getUint16(DcmItem& item, const DcmTagKey& key, Uint16& value);
 
 bool isAscii(const std::string& text);

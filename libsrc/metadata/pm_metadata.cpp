@@ -26,6 +26,7 @@ std::string number(double v) { return formatDS(v); }
 Metadata parseMetadata(const nlohmann::json& input, const std::string& file) {
   nlohmann::json document = input;
   normalizeNumbers(document, file);
+  conformToValueRepresentations(SchemaId::ParametricMap, document, file);
   validateAgainstSchema(SchemaId::ParametricMap, document, file);
   Metadata m;
   m.sourceFile = file;

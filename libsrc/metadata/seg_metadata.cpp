@@ -78,6 +78,7 @@ nlohmann::json segmentToJson(const SegmentDescription& s) {
 Metadata parseMetadata(const nlohmann::json& input, const std::string& file) {
   nlohmann::json document = input;
   normalizeNumbers(document, file);
+  conformToValueRepresentations(SchemaId::Segmentation, document, file);
   validateAgainstSchema(SchemaId::Segmentation, document, file);
   Metadata m;
   m.sourceFile = file;

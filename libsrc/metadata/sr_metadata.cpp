@@ -86,6 +86,7 @@ nlohmann::json measurementToJson(const Measurement& m) {
 Metadata parseMetadata(const nlohmann::json& input, const std::string& file) {
   nlohmann::json d = input;
   normalizeNumbers(d, file);
+  conformToValueRepresentations(SchemaId::MeasurementReport, d, file);
   validateAgainstSchema(SchemaId::MeasurementReport, d, file);
   Metadata m;
   m.sourceFile = file;

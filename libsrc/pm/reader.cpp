@@ -112,6 +112,7 @@ ReadResult readParametricMap(const std::string& path, const ReaderOptions& optio
   if (sopClass != kParametricMapStorage)
     throwInput(path, attributeName(DCM_SOPClassUID),
                (sopClass.empty() ? std::string("missing") : "is " + sopClass) + ", not a Parametric Map");
+  dicom::warnNonconformingValues(ds, path);
   Sint32 declaredFrames = 0;
   if (ds.findAndGetSint32(DCM_NumberOfFrames, declaredFrames).bad() || declaredFrames <= 0)
     throwInput(path, attributeName(DCM_NumberOfFrames), "missing or not positive");
@@ -204,11 +205,7 @@ ReadResult readParametricMapToFiles(const std::string& input, const std::string&
   nlohmann::json json = toJson(result.metadata);
   if (repairUtf8(json))
     log::warning(input + ": text that is not valid UTF-8 was replaced by U+FFFD in the metadata");
-  try {
-    validateAgainstSchema(SchemaId::ParametricMap, json, stem + "meta.json");
-  } catch (const Error& e) {
-    throwInternal(std::string("the metadata read from the parametric map does not validate: ") + e.what());
-  }
+  validateReaderOutput(SchemaId::ParametricMap, json, input);
   writeTextFile(output.stage(stem + "meta.json"), json.dump(2) + "\n", stem + "meta.json");
   output.commit();
   return result;

@@ -92,44 +92,11 @@ std::vector<std::size_t> framesOf(const SegmentationFile& seg, std::uint16_t seg
   return list;
 }
 
-// ---------------------------------------------------------------------------
-// Metadata cleaning: what other writers put in a SEG must still validate
-// against qidcm's schema.
-
-bool isCS(const std::string& v) {
-  if (v.size() > 16) return false;
-  return std::all_of(v.begin(), v.end(), [](char c) {
-    return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == ' ' || c == '_';
-  });
-}
-
-std::string cleanCS(const std::string& value, const std::string& what, const std::string& path) {
-  if (isCS(value)) return value;
-  std::string fixed;
-  for (char c : value.substr(0, 16)) {
-    const char u = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    fixed += ((u >= 'A' && u <= 'Z') || (u >= '0' && u <= '9') || u == ' ') ? u : '_';
-  }
-  log::warning(path + ": " + what + " '" + value + "' is not a valid code string; reported as '" + fixed + "'");
-  return fixed;
-}
-
-std::string cleanIS(const std::string& value, const std::string& what, const std::string& path) {
-  if (value.find_first_not_of("+-0123456789 ") == std::string::npos && value.size() <= 12) return value;
-  log::warning(path + ": " + what + " '" + value + "' is not an integer string; left out");
-  return "";
-}
-
 Metadata seriesMetadata(const SegmentationFile& seg) {
   Metadata m = seg.seriesMetadata();
   m.sourceFile = seg.path();
-  m.bodyPartExamined = cleanCS(m.bodyPartExamined, "Body Part Examined", seg.path());
-  m.contentLabel = cleanCS(m.contentLabel, "Content Label", seg.path());
-  m.seriesNumber = cleanIS(m.seriesNumber, "Series Number", seg.path());
-  m.instanceNumber = cleanIS(m.instanceNumber, "Instance Number", seg.path());
-  for (std::string* lo : {&m.clinicalTrialSeriesID, &m.clinicalTrialTimePointID,
-                          &m.clinicalTrialCoordinatingCenterName, &m.seriesDescription, &m.contentDescription})
-    if (lo->size() > 64) *lo = lo->substr(0, 64);
+  // Values are kept as the file has them: the reader warned about those their
+  // VR does not allow, and the writers make them fit.
   return m;
 }
 
@@ -356,11 +323,7 @@ ReadSummary readSegmentationToFiles(const std::string& input, const std::string&
   nlohmann::json json = toJson(metadata);
   if (repairUtf8(json))
     log::warning(input + ": text that is not valid UTF-8 was replaced by U+FFFD in the metadata");
-  try {
-    validateAgainstSchema(SchemaId::Segmentation, json, stem + "meta.json");
-  } catch (const Error& e) {
-    throwInternal(std::string("the metadata read from the SEG does not validate: ") + e.what());
-  }
+  validateReaderOutput(SchemaId::Segmentation, json, input);
   writeTextFile(output.stage(stem + "meta.json"), json.dump(2) + "\n", stem + "meta.json");
   output.commit();
   return summary;

@@ -84,11 +84,6 @@ std::optional<Code> readCode(DcmItem& parent, const DcmTagKey& seq, const std::s
   return code;
 }
 
-std::string clipped(const std::string& text, std::size_t limit, const std::string& what, const std::string& path) {
-  if (text.size() <= limit) return text;
-  log::warning(path + ": " + what + " is longer than " + std::to_string(limit) + " characters; it is shortened");
-  return text.substr(0, limit);
-}
 
 }  // namespace
 
@@ -100,8 +95,10 @@ SegmentDescription readSegmentItem(DcmItem& item, std::size_t index, const std::
   const std::string segment = "segment " + std::to_string(number);
   SegmentDescription s;
   s.labelID = number;
-  s.label = clipped(dicom::getString(item, DCM_SegmentLabel), 64, segment + " Segment Label", path);
-  s.description = clipped(dicom::getString(item, DCM_SegmentDescription), 1024, segment + " Segment Description", path);
+  // Values are kept as the file has them (the reader warned about those their
+  // VR does not allow); writers shorten them.
+  s.label = dicom::getString(item, DCM_SegmentLabel);
+  s.description = dicom::getString(item, DCM_SegmentDescription);
   const std::string algorithm = dicom::getString(item, DCM_SegmentAlgorithmType);
   if (auto type = parseSegmentAlgorithmType(algorithm)) {
     s.algorithmType = *type;
@@ -111,7 +108,7 @@ SegmentDescription readSegmentItem(DcmItem& item, std::size_t index, const std::
                  "; reported as MANUAL");
     s.algorithmType = SegmentAlgorithmType::Manual;
   }
-  s.algorithmName = clipped(dicom::getString(item, DCM_SegmentAlgorithmName), 64, segment + " algorithm name", path);
+  s.algorithmName = dicom::getString(item, DCM_SegmentAlgorithmName);
   if (s.algorithmType != SegmentAlgorithmType::Manual && s.algorithmName.empty()) {
     log::warning(path + ": " + segment + " is " + toString(s.algorithmType) +
                  " without Segment Algorithm Name; reported as \"unknown\"");

@@ -40,6 +40,7 @@ SegmentationFile::SegmentationFile(const std::string& path, const std::string& r
   OFCondition status =
       file_->loadFile(path.c_str(), EXS_Unknown, EGL_noChange, dicom::kDeferredValueLength, ERM_autoDetect);
   if (status.bad()) throwInput(path, "", std::string("not a readable DICOM file (") + status.text() + ")");
+  dicom::warnNonconformingValues(dataset(), path);
   readHeader();
   readSegments();
   readFrames(referenceDirectory);

@@ -95,6 +95,7 @@ SrDocument readSrDocument(const std::string& path) {
       log::warning(std::string(e.what()) + "; text is kept as it is");
     }
   }
+  dicom::warnNonconformingValues(dataset, path);
   DSRDocument document;
   const std::size_t tolerant = DSRTypes::RF_acceptUnknownRelationshipType |
                                DSRTypes::RF_acceptInvalidContentItemValue |

@@ -231,11 +231,7 @@ ReadResult readMeasurementReportToFile(const std::string& path, const std::strin
   nlohmann::json json = toJson(result.metadata);
   if (repairUtf8(json))
     log::warning(path + ": text that is not valid UTF-8 was replaced by U+FFFD in the metadata");
-  try {
-    validateAgainstSchema(SchemaId::MeasurementReport, json, outputJson);
-  } catch (const Error& e) {
-    throwInternal(std::string("tid1500reader produced JSON its schema rejects: ") + e.what());
-  }
+  validateReaderOutput(SchemaId::MeasurementReport, json, path);
   OutputTransaction output;
   writeTextFile(output.stage(outputJson), json.dump(2) + "\n", outputJson);
   output.commit();

@@ -196,6 +196,47 @@ TEST_CASE("schema errors name the JSON path and the rule") {
   CHECK(failure(doc).rfind("segmentAttributes[0][0].recommendedDisplayRGBValue[0]: ", 0) == 0);
 }
 
+TEST_CASE("writers make values fit their VR, one warning per JSON key; readers' values pass as they are") {
+  std::vector<std::string> warnings;
+  log::setHandler([&](log::Level level, const std::string& m) {
+    if (level == log::Level::Warning) warnings.push_back(m);
+  });
+  nlohmann::json doc = liverExample();
+  const std::string long70(70, 'd');
+  doc["SeriesDescription"] = long70;                                     // LO, 64
+  doc["ContentLabel"] = "liver-mask.v2";                                 // CS: case and characters
+  doc["SeriesNumber"] = "12.0";                                          // IS
+  doc["segmentAttributes"][0][0]["SegmentLabel"] = "a\\b";               // LO: no backslash
+  doc["segmentAttributes"][0][0]["SegmentedPropertyTypeCodeSequence"]["CodeMeaning"] = std::string(80, 'm');
+  const nlohmann::json asRead = doc;
+  CHECK(conformToValueRepresentations(SchemaId::Segmentation, doc, "test.json") == 5);
+  CHECK(doc["SeriesDescription"] == std::string(64, 'd'));
+  CHECK(doc["ContentLabel"] == "LIVER_MASK_V2");
+  CHECK(doc["SeriesNumber"] == "12");
+  CHECK(doc["segmentAttributes"][0][0]["SegmentLabel"] == "a b");
+  CHECK(doc["segmentAttributes"][0][0]["SegmentedPropertyTypeCodeSequence"]["CodeMeaning"] == std::string(64, 'm'));
+  REQUIRE(warnings.size() == 5);
+  std::sort(warnings.begin(), warnings.end());
+  CHECK(warnings[0].rfind("test.json: ContentLabel: not a code string", 0) == 0);
+  CHECK(warnings[1].rfind("test.json: SeriesDescription: value of 70 characters, longer than the 64", 0) == 0);
+  CHECK_NOTHROW(validateAgainstSchema(SchemaId::Segmentation, doc, "test.json"));
+  // A reader's output keeps them: it validates as it is, and is left unchanged.
+  CHECK_NOTHROW(validateReaderOutput(SchemaId::Segmentation, asRead, "in.dcm"));
+  CHECK(asRead["SeriesDescription"] == long70);
+  // A decimal string too precise for DS is rounded; a malformed UID cannot be repaired.
+  nlohmann::json pm = readJsonFile(kExamples + "/pm-example.json");
+  pm["RealWorldValueSlope"] = "0.000123456789012345";
+  CHECK(conformToValueRepresentations(SchemaId::ParametricMap, pm, "pm.json") == 1);
+  CHECK(pm["RealWorldValueSlope"].get<std::string>().size() <= 16);
+  CHECK(std::stod(pm["RealWorldValueSlope"].get<std::string>()) == Approx(0.000123456789012345).epsilon(1e-9));
+  doc["segmentAttributes"][0][0]["TrackingUniqueIdentifier"] = "1.2.03.x";
+  CHECK(conformToValueRepresentations(SchemaId::Segmentation, doc, "test.json") == 0);
+  CHECK_THROWS_AS(validateAgainstSchema(SchemaId::Segmentation, doc, "test.json"), Error);
+  // ... but a reader's output that holds one still passes: the file carried it.
+  CHECK_NOTHROW(validateReaderOutput(SchemaId::Segmentation, doc, "in.dcm"));
+  log::setHandler(nullptr);
+}
+
 TEST_CASE("unknown keys are warnings, as dcmqi ignores them") {
   std::vector<std::string> warnings;
   log::setHandler([&](log::Level level, const std::string& m) {
