@@ -8,8 +8,8 @@
 #
 # The clone is made from the repository's HEAD; uncommitted changes and new
 # files of the working tree are carried over, so that the check sees the tree
-# under test. Hidden, in a private mount namespace: numpy, pydicom, Pillow,
-# GDCM, pylibjpeg and snakemake under /usr/lib/python3/dist-packages (each
+# under test. Hidden, in a private mount namespace: numpy, pydicom, nibabel,
+# Pillow, GDCM, pylibjpeg and snakemake under /usr/lib/python3/dist-packages (each
 # replaced by a module whose import fails as a missing one does). Needs root,
 # or unprivileged user namespaces.
 set -euo pipefail
@@ -38,7 +38,7 @@ cp "$hidden/missing.py" "$hidden/package/__init__.py"
 
 site=/usr/lib/python3/dist-packages
 mounts=""
-for name in numpy pydicom PIL pylibjpeg openjpeg libjpeg rle snakemake; do
+for name in numpy pydicom nibabel PIL pylibjpeg openjpeg libjpeg rle snakemake; do
   [ -d "$site/$name" ] && mounts+="mount --bind '$hidden/package' '$site/$name'; "
 done
 for file in gdcm.py gdcmswig.py; do

@@ -19,7 +19,7 @@ import subprocess
 import sys
 
 # Python module -> Debian package
-PYTHON_MODULES = {"numpy": "python3-numpy", "pydicom": "python3-pydicom"}
+PYTHON_MODULES = {"numpy": "python3-numpy", "pydicom": "python3-pydicom", "nibabel": "python3-nibabel"}
 # Program -> Debian package
 PROGRAMS = {
     "dciodvfy": "dicom3tools",
@@ -27,7 +27,7 @@ PROGRAMS = {
     "dcmcjpls": "dcmtk", "dcmdjpls": "dcmtk",
     "opj_compress": "libopenjp2-tools", "opj_decompress": "libopenjp2-tools",
     "java": "pixelmed-apps", "node": "nodejs",
-    "snakemake": "snakemake",
+    "snakemake": "snakemake", "gzip": "gzip",
 }
 PIXELMED_JAR = "/usr/share/java/pixelmed.jar"
 
