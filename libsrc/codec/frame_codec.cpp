@@ -1,15 +1,13 @@
 #include "codec/frame_codec.h"
 
-#include <atomic>
-#include <exception>
 #include <stdexcept>
-#include <thread>
 
 #include "codec/bits.h"
 #include "codec/deflate.h"
 #include "codec/j2k.h"
 #include "codec/jpegls.h"
 #include "codec/rle.h"
+#include "core/parallel.h"
 
 namespace qidcm::codec {
 
@@ -57,30 +55,12 @@ std::vector<std::uint8_t> encodeFrame(Compression c, const FrameFormat& f, const
 std::vector<std::vector<std::uint8_t>> encodeFrames(Compression c, const FrameFormat& format, std::size_t count,
                                                     const NativeFrame& produce) {
   std::vector<std::vector<std::uint8_t>> fragments(count);
-  std::atomic<std::size_t> next{0};
-  std::exception_ptr failures[2];
-  auto worker = [&](int id) {
-    try {
-      std::vector<std::uint8_t> native;
-      for (std::size_t f = next++; f < count; f = next++) {
-        native.assign(format.frameBytes(), 0);
-        produce(f, native);
-        fragments[f] = encodeFrame(c, format, native.data());
-      }
-    } catch (...) {
-      failures[id] = std::current_exception();
-      next = count;
-    }
-  };
-  if (count > 1 && std::thread::hardware_concurrency() > 1) {
-    std::thread helper(worker, 1);
-    worker(0);
-    helper.join();
-  } else {
-    worker(0);
-  }
-  for (auto& e : failures)
-    if (e) std::rethrow_exception(e);
+  std::vector<std::uint8_t> native[2];
+  parallelFor(count, [&](int worker, std::size_t f) {
+    native[worker].assign(format.frameBytes(), 0);
+    produce(f, native[worker]);
+    fragments[f] = encodeFrame(c, format, native[worker].data());
+  });
   return fragments;
 }
 

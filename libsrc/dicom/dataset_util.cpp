@@ -13,6 +13,7 @@
 #include <ctime>
 #include <set>
 
+#include "core/utf8.h"
 #include "qidcm/error.h"
 #include "qidcm/log.h"
 
@@ -80,25 +81,6 @@ void useUtf8(DcmItem& dataset, const std::string& origin) {
 }
 
 namespace {
-std::size_t codePoints(const std::string& text) {
-  std::size_t n = 0;
-  for (unsigned char c : text)
-    if ((c & 0xC0) != 0x80) ++n;
-  return n;
-}
-
-// The first `count` code points of `text`.
-std::string firstCodePoints(const std::string& text, std::size_t count) {
-  std::size_t n = 0;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) {
-      if (n == count) return text.substr(0, i);
-      ++n;
-    }
-  }
-  return text;
-}
-
 std::string shortenEach(const std::string& value, char separator, std::size_t limit) {
   std::string out;
   std::size_t start = 0;

@@ -5,14 +5,12 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
 #include <cerrno>
 #include <cstring>
-#include <exception>
 #include <mutex>
 #include <stdexcept>
-#include <thread>
 
+#include "core/parallel.h"
 #include "qidcm/error.h"
 
 namespace qidcm::image {
@@ -147,40 +145,21 @@ void writeGzip(int fd, const std::vector<ByteSpan>& parts, const std::string& sh
   std::vector<Compressed> done(batch);
   Deflater deflaters[2];
   std::uint32_t crc = static_cast<std::uint32_t>(crc32(0L, Z_NULL, 0));
-  const bool twoThreads = std::thread::hardware_concurrency() > 1;
   for (std::size_t first = 0; first < blocks.size(); first += batch) {
     const std::size_t count = std::min(batch, blocks.size() - first);
-    std::atomic<std::size_t> next{0};
-    std::exception_ptr failures[2];
-    auto worker = [&](int id) {
-      try {
-        for (std::size_t k = next++; k < count; k = next++) {
-          const Block& b = blocks[first + k];
-          Compressed& c = done[k];
-          c.shared = nullptr;
-          if (!b.last && b.size == kGzipBlock && allZero(b.data, b.size)) {
-            zeroBlock(deflaters[id]);
-            c.shared = &zeroBytes;
-            c.crc = zeroCrc;
-            continue;
-          }
-          deflaters[id].compress(b, c.bytes);
-          c.crc = static_cast<std::uint32_t>(crc32(0L, b.data, static_cast<uInt>(b.size)));
-        }
-      } catch (...) {
-        failures[id] = std::current_exception();
-        next = count;
+    parallelFor(count, [&](int worker, std::size_t k) {
+      const Block& b = blocks[first + k];
+      Compressed& c = done[k];
+      c.shared = nullptr;
+      if (!b.last && b.size == kGzipBlock && allZero(b.data, b.size)) {
+        zeroBlock(deflaters[worker]);
+        c.shared = &zeroBytes;
+        c.crc = zeroCrc;
+        return;
       }
-    };
-    if (twoThreads && count > 1) {
-      std::thread helper(worker, 1);
-      worker(0);
-      helper.join();
-    } else {
-      worker(0);
-    }
-    for (auto& f : failures)
-      if (f) std::rethrow_exception(f);
+      deflaters[worker].compress(b, c.bytes);
+      c.crc = static_cast<std::uint32_t>(crc32(0L, b.data, static_cast<uInt>(b.size)));
+    });
     for (std::size_t k = 0; k < count; ++k) {
       const auto& bytes = done[k].output();
       out.write(bytes.data(), bytes.size());

@@ -20,6 +20,7 @@
 #include <valijson/validation_results.hpp>
 #include <valijson/validator.hpp>
 
+#include "core/utf8.h"
 #include "qidcm/error.h"
 #include "qidcm/log.h"
 
@@ -366,24 +367,6 @@ nlohmann::json* documentNodeAt(nlohmann::json& document, const std::vector<std::
     }
   }
   return node;
-}
-
-std::size_t codePoints(const std::string& text) {
-  std::size_t n = 0;
-  for (unsigned char c : text)
-    if ((c & 0xC0) != 0x80) ++n;
-  return n;
-}
-
-std::string firstCodePoints(const std::string& text, std::size_t count) {
-  std::size_t n = 0;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) {
-      if (n == count) return text.substr(0, i);
-      ++n;
-    }
-  }
-  return text;
 }
 
 // A number as a decimal string of at most `limit` characters.
