@@ -188,7 +188,7 @@ def seg_runs(b, case, d, out):
             "--inputDICOMDirectory", ct]
     binary = os.path.join(out, "binary.dcm")
     b.row(case, "itkimage2segimage", "binary --skip 1", base + ["--outputDICOM", binary, "--skip", "1"], [binary],
-          ["read-image", label], 3 if case == "total" else None, rss_limit)
+          ["read-image", label], 2 if case == "total" else None, rss_limit)
     full = os.path.join(out, "binary-all.dcm")
     if case != "lesions":
         b.row(case, "itkimage2segimage", "binary --skip 0", base + ["--outputDICOM", full, "--skip", "0"], [full],
