@@ -99,10 +99,23 @@ std::string vrName(DcmEVR vr) { return DcmVR(vr).getVRName(); }
 
 // Puts `value` into a new element; with checking, a value longer than its VR
 // allows is shortened with a warning, and any other violation throws.
-void shortenWithWarning(DcmElement& element, std::string& value, const Origin& origin) {
+// Text VRs, whose values may be shortened. Numbers, dates, times and UIDs
+// are not: a shorter one would be another value.
+bool isTextVR(DcmEVR vr) {
+  switch (vr) {
+    case EVR_AE: case EVR_CS: case EVR_LO: case EVR_LT: case EVR_PN: case EVR_SH: case EVR_ST: return true;
+    default: return false;
+  }
+}
+
+// With value checking, a text value longer than its VR allows is shortened
+// with a warning; returns whether the element's VR is such a text VR (whose
+// length DCMTK need not check again).
+bool shortenWithWarning(DcmElement& element, std::string& value, const Origin& origin) {
   const DcmEVR vr = element.getTag().getEVR();
+  if (!isTextVR(vr)) return false;
   const std::string shorter = shortenToVR(value, vr);
-  if (shorter == value) return;
+  if (shorter == value) return true;
   const std::string where = (origin.file.empty() ? std::string() : origin.file + ": ") +
                             (origin.key.empty() ? std::string() : origin.key + " -> ") +
                             attributeName(element.getTag());
@@ -110,6 +123,7 @@ void shortenWithWarning(DcmElement& element, std::string& value, const Origin& o
                " allows (" + std::to_string(maxValueCharacters(vr)) + "); written shortened to '" + shorter + "'");
   value = shorter;
   element.putString(value.c_str(), static_cast<Uint32>(value.size()));
+  return true;
 }
 }  // namespace
 
@@ -204,12 +218,12 @@ void ValueWriter::put(DcmItem& item, const DcmTagKey& key, const std::string& va
   if (!element) throwInternal("cannot create element " + attributeName(key));
   OFCondition status = element->putString(value.c_str(), static_cast<Uint32>(value.size()));
   if (status.good() && check_ && !value.empty()) {
+    // Length in characters, checked here: DCMTK does not count it for every
+    // VR and character set.
     std::string text = value;
+    const bool isText = shortenWithWarning(*element, text, origin);
     OFCondition valid = element->checkValue(dictionaryVM(tag).c_str());
-    if (valid == EC_MaximumLengthViolated) {
-      shortenWithWarning(*element, text, origin);
-      valid = element->checkValue(dictionaryVM(tag).c_str());
-    }
+    if (isText && valid == EC_MaximumLengthViolated) valid = EC_Normal;
     if (valid.bad()) {
       delete element;
       valueError(key, text, valid.text(), origin);
@@ -264,14 +278,15 @@ void ValueWriter::putCode(DcmItem& item, const DcmTagKey& seq, const Code& code,
 void ValueWriter::checkCopied(DcmElement& element, const Origin& origin) const {
   if (!check_) return;
   if (element.getLength() == 0 || element.isLeaf() == OFFalse) return;
-  OFCondition valid = element.checkValue(dictionaryVM(element.getTag()).c_str());
-  if (valid == EC_MaximumLengthViolated && element.isaString()) {
+  bool text = false;
+  if (element.isaString()) {
     OFString value;
     element.getOFStringArray(value);
-    std::string text = value.c_str();
-    shortenWithWarning(element, text, origin);
-    valid = element.checkValue(dictionaryVM(element.getTag()).c_str());
+    std::string copy = value.c_str();
+    text = shortenWithWarning(element, copy, origin);
   }
+  OFCondition valid = element.checkValue(dictionaryVM(element.getTag()).c_str());
+  if (text && valid == EC_MaximumLengthViolated) valid = EC_Normal;
   if (valid.bad()) {
     OFString value;
     element.getOFStringArray(value);

@@ -72,7 +72,9 @@ std::size_t maxValueCharacters(DcmEVR vr);
 
 // `value` with each of its values (backslash-separated, except for ST, LT,
 // UT and UR, which hold one) cut to `maxValueCharacters(vr)` characters,
-// counted in UTF-8 code points; PN per component group.
+// counted in UTF-8 code points; PN per component group. ValueWriter shortens
+// text VRs only (AE, CS, LO, LT, PN, SH, ST): a shorter number, date or UID
+// would be another value, so those stay errors.
 std::string shortenToVR(const std::string& value, DcmEVR vr);
 bool getUint16(DcmItem& item, const DcmTagKey& key, Uint16& value);
 

@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """Readers never reject what real files carry; writers never write what a VR forbids.
 
-For each reader (segimage2itkimage, paramap2itkimage, tid1500reader), a file
+For each reader (segimage2itkimage, paramap2itkimage, tid1500reader; and
+bin2labelsegimage, which reads a SEG and writes another), a file
 written by qidcm is given values that break their VR's rules, as real archives
 hold them: an over-long LO (Series Description, 70 characters), SH (a Coding
 Scheme Designator of 20 characters) and CS (22 characters), and a Code Meaning
@@ -101,7 +102,8 @@ def quiet():
     warnings.simplefilter("ignore")
 
 
-def case_seg(ctx):
+def odd_seg(ctx):
+    """The liver SEG, written by qidcm, with the over-long values."""
     base = os.path.join(ctx.work, "base.dcm")
     must([ctx.tool("itkimage2segimage"), "--inputImageList", os.path.join(SEGS, "liver_seg.nrrd"),
           "--inputMetadata", os.path.join(EX, "seg-example.json"), "--inputDICOMDirectory", CT3,
@@ -114,7 +116,11 @@ def case_seg(ctx):
     seg0.SegmentedPropertyCategoryCodeSequence[0].CodingSchemeDesignator = SH20
     odd = os.path.join(ctx.work, "archive.dcm")
     ds.save_as(odd)
+    return odd
 
+
+def case_seg(ctx):
+    odd = odd_seg(ctx)
     back = os.path.join(ctx.work, "read")
     r = run([ctx.tool("segimage2itkimage"), "--inputDICOM", odd, "--outputDirectory", back])
     if r.returncode:
@@ -150,6 +156,30 @@ def case_seg(ctx):
     check_fits(w0.SegmentedPropertyCategoryCodeSequence[0].CodingSchemeDesignator, SH20, 16,
                "CodingSchemeDesignator (SH)")
     dciodvfy(again)
+
+
+def case_bin2label(ctx):
+    """bin2labelsegimage reads the odd SEG (warning per attribute) and writes values that fit."""
+    odd = odd_seg(ctx)
+    out = os.path.join(ctx.work, "labelmap.dcm")
+    r = run([ctx.tool("bin2labelsegimage"), "--inputDICOM", odd, "--outputDICOM", out])
+    if r.returncode:
+        problem(f"bin2labelsegimage exited {r.returncode} on values their VR does not allow")
+        return
+    for attribute in ("SeriesDescription (0008,103E)", "ContentLabel (0070,0080)", "CodeMeaning (0008,0104)",
+                      "CodingSchemeDesignator (0008,0102)"):
+        if not any(attribute in line and "kept as it is" in line for line in r.stderr.splitlines()):
+            problem(f"bin2labelsegimage: no reader warning naming {attribute}")
+        if not any(attribute in line and "shortened" in line for line in r.stderr.splitlines()):
+            problem(f"bin2labelsegimage: no writer warning naming {attribute}")
+    w = pydicom.dcmread(out)
+    check_fits(w.SeriesDescription, LO70, 64, "SeriesDescription (LO)")
+    check_fits(w.ContentLabel, CS22, 16, "ContentLabel (CS)")
+    w1 = next(s for s in w.SegmentSequence if int(s.SegmentNumber) == 1)
+    check_fits(w1.SegmentedPropertyTypeCodeSequence[0].CodeMeaning, MEANING80, 64, "CodeMeaning (LO)")
+    check_fits(w1.SegmentedPropertyCategoryCodeSequence[0].CodingSchemeDesignator, SH20, 16,
+               "CodingSchemeDesignator (SH)")
+    dciodvfy(out, labelmap=True)
 
 
 # ---------------------------------------------------------------- PM
@@ -264,7 +294,7 @@ def case_sr(ctx):
     dciodvfy(again)
 
 
-CASES = {"seg": case_seg, "pm": case_pm, "sr": case_sr}
+CASES = {"seg": case_seg, "bin2label": case_bin2label, "pm": case_pm, "sr": case_sr}
 
 
 class Ctx:
