@@ -8,10 +8,11 @@
 #
 # The clone is made from the repository's HEAD; uncommitted changes and new
 # files of the working tree are carried over, so that the check sees the tree
-# under test. Hidden, in a private mount namespace: numpy, pydicom, nibabel,
-# Pillow, GDCM, pylibjpeg and snakemake under /usr/lib/python3/dist-packages (each
-# replaced by a module whose import fails as a missing one does). Needs root,
-# or unprivileged user namespaces.
+# under test. Hidden: numpy, pydicom, nibabel, Pillow, GDCM, pylibjpeg and
+# snakemake, each shadowed by a module of the same name whose import fails as
+# a missing one does, in a directory put first on PYTHONPATH (ahead of
+# /usr/lib/python3/dist-packages). That needs no privilege, and works in
+# containers and chroots, where a private mount namespace may not.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 work="${1:-$(mktemp -d /tmp/qidcm-fresh-demo.XXXXXX)}"
@@ -27,32 +28,22 @@ fi
 # The fixtures sit beside a clone, as in CI.
 if [ -d "$root/../shared" ]; then ln -s "$(cd "$root/../shared" && pwd)" "$work/shared"; fi
 
-# Replacements: a package directory or a module file that raises ImportError.
 hidden="$work/hidden"
 mkdir -p "$hidden"
-cat > "$hidden/missing.py" <<'EOF'
-raise ModuleNotFoundError("hidden by scripts/check-fresh-demo.sh: a test-only package", name=__name__)
-EOF
-mkdir -p "$hidden/package"
-cp "$hidden/missing.py" "$hidden/package/__init__.py"
-
-site=/usr/lib/python3/dist-packages
-mounts=""
+missing='raise ModuleNotFoundError(f"No module named {__name__!r} (hidden by scripts/check-fresh-demo.sh)", name=__name__)'
 for name in numpy pydicom nibabel PIL pylibjpeg openjpeg libjpeg rle snakemake; do
-  [ -d "$site/$name" ] && mounts+="mount --bind '$hidden/package' '$site/$name'; "
+  mkdir -p "$hidden/$name"
+  echo "$missing" > "$hidden/$name/__init__.py"
 done
-for file in gdcm.py gdcmswig.py; do
-  [ -f "$site/$file" ] && mounts+="mount --bind '$hidden/missing.py' '$site/$file'; "
+for name in gdcm gdcmswig; do echo "$missing" > "$hidden/$name.py"; done
+export PYTHONPATH="$hidden${PYTHONPATH:+:$PYTHONPATH}"
+
+for module in numpy pydicom nibabel; do
+  if /usr/bin/python3 -c "import $module" 2>/dev/null; then
+    echo "check-fresh-demo: $module is still importable" >&2
+    exit 1
+  fi
 done
-
-inner="set -euo pipefail; ${mounts}
-if /usr/bin/python3 -c 'import numpy' 2>/dev/null || /usr/bin/python3 -c 'import pydicom' 2>/dev/null; then
-  echo 'check-fresh-demo: numpy or pydicom is still importable' >&2; exit 1; fi
-echo 'check-fresh-demo: numpy, pydicom and the optional pixel packages are hidden'
-cd '$clone' && exec scripts/setup.sh demo"
-
-if [ "$(id -u)" -eq 0 ]; then
-  exec unshare --mount --propagation private bash -c "$inner"
-else
-  exec unshare --map-root-user --mount --propagation private bash -c "$inner"
-fi
+echo "check-fresh-demo: numpy, pydicom, nibabel and the optional pixel packages are hidden"
+cd "$clone"
+exec scripts/setup.sh demo

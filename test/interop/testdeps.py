@@ -28,7 +28,7 @@ PROGRAMS = {
     "opj_compress": "libopenjp2-tools", "opj_decompress": "libopenjp2-tools",
     "java": "pixelmed-apps", "node": "nodejs",
     "snakemake": "snakemake", "gzip": "gzip",
-    "git": "git", "unshare": "util-linux",  # setup.fresh-demo clones the tree and hides packages
+    "git": "git",  # setup.fresh-demo clones the tree
 }
 PIXELMED_JAR = "/usr/share/java/pixelmed.jar"
 
