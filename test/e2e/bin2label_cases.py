@@ -24,11 +24,12 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-import seg_reader_cases as rc  # noqa: E402  (helpers: Ctx, run_reader, load_image, grids)
-from seg_reader_cases import CaseFailed, seg, ex, CT3, INTEROP, seg_decode  # noqa: E402
+import seg_common as rc  # noqa: E402  (helpers shared with seg_reader_cases.py)
+from seg_common import CaseFailed, seg, ex, CT3, INTEROP  # noqa: E402
 
 sys.path.insert(0, INTEROP)
 from check_seg import lab_to_rgb  # noqa: E402  (independent CIELab -> sRGB)
+import seg_decode  # noqa: E402
 from testdeps import lazy  # noqa: E402  (test-only packages, imported on first use)
 
 np = lazy("numpy")

@@ -24,19 +24,14 @@ import json
 import os
 import shutil
 import struct
-import subprocess
 import sys
-import time
 import zlib
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(os.path.dirname(HERE))
-SHARED = os.path.join(os.path.dirname(ROOT), "shared", "data")
-SEGS = os.path.join(SHARED, "dcmqi", "data", "segmentations")
-EXAMPLES = os.path.join(SHARED, "dcmqi", "doc", "examples")
-CT3 = os.path.join(SEGS, "ct-3slice")
-PYDICOM_FILES = os.path.join(SHARED, "pydicom", "src", "pydicom", "data", "test_files")
-INTEROP = os.path.join(ROOT, "test", "interop")
+from seg_common import (  # helpers shared with bin2label_cases.py
+    CT3, CaseFailed, Ctx, DIFC, INTEROP, PYDICOM_FILES, SHARED, check_refusal, ex, grid_difference,
+    load_image, reader_counts, register_difc, run_reader, seg, segment_description, segment_numbers, synth,
+    to_grid, write_nrrd, write_seg)
+
 sys.path.insert(0, INTEROP)
 import seg_decode  # noqa: E402
 import pixel_decode  # noqa: E402
@@ -46,271 +41,11 @@ np = lazy("numpy")
 pydicom = lazy("pydicom")
 encaps = lazy("pydicom.encaps")
 
-DIFC = "1.2.840.10008.1.2.8.1"  # Deflated Image Frame Compression (unknown to pydicom 2.3)
-TOOL = "segimage2itkimage"
-GRID_TOL = 1e-4
-
-
-def register_difc():
-    """Makes pydicom 2.3 know the Deflated Image Frame Compression UID."""
-    lazy("pydicom._uid_dict").UID_dictionary.setdefault(
-        DIFC, ("Deflated Image Frame Compression", "Transfer Syntax", "", "", "DeflatedImageFrameCompression"))
-
-
-def seg(name):
-    return os.path.join(SEGS, name)
-
-
-def ex(name):
-    return os.path.join(EXAMPLES, name)
-
-
-class CaseFailed(Exception):
-    pass
-
-
-class Ctx:
-    """Tools, work directory and the list of problems found by one case."""
-
-    def __init__(self, a, name, group="reader"):
-        self.bin, self.tools = a.bin, a.tools
-        self.work = os.path.join(a.work, group, name)
-        shutil.rmtree(self.work, ignore_errors=True)
-        os.makedirs(self.work)
-        self.problems = []
-        self.n = 0
-
-    def path(self, *parts):
-        return os.path.join(self.work, *parts)
-
-    def fail(self, msg):
-        print("FAIL: " + msg)
-        self.problems.append(msg)
-
-    def check(self, cond, msg):
-        if not cond:
-            self.fail(msg)
-        return bool(cond)
-
-    def exe(self, name):
-        for d in (self.bin, self.tools):
-            p = os.path.join(d, name)
-            if os.path.exists(p):
-                return p
-        return os.path.join(self.bin, name)
-
-    def run(self, cmd, quiet=False, **kw):
-        """Runs a command; waits for a tool binary that is being rebuilt."""
-        for attempt in range(60):
-            if os.path.isabs(cmd[0]) and not os.path.exists(cmd[0]):
-                time.sleep(5)
-                continue
-            try:
-                r = subprocess.run(cmd, capture_output=True, text=True, **kw)
-                break
-            except OSError:  # e.g. text file busy while the binary is relinked
-                time.sleep(5)
-        else:
-            raise CaseFailed(f"cannot run {cmd[0]}")
-        if not quiet:
-            print("$ " + " ".join(cmd))
-            out = (r.stdout + r.stderr).strip()
-            if out:
-                print("\n".join(out.splitlines()[:30]))
-            if r.returncode:
-                print(f"(exit {r.returncode})")
-        return r
-
-    def must(self, cmd, what=None, **kw):
-        r = self.run(cmd, **kw)
-        if r.returncode:
-            raise CaseFailed(f"{what or os.path.basename(cmd[0])} failed with exit {r.returncode}: "
-                             f"{(r.stdout + r.stderr).strip()[-800:]}")
-        return r
-
 
 # ---------------------------------------------------------------- images
 
-def load_image(ctx, path):
-    """(grid dict, array) through qidcm-test-imagedump; the array is (slices, rows, cols)
-    or (components, slices, rows, cols)."""
-    ctx.n += 1
-    j, raw = ctx.path(f".dump{ctx.n}.json"), ctx.path(f".dump{ctx.n}.raw")
-    ctx.must([ctx.exe("qidcm-test-imagedump"), path, j, raw], "qidcm-test-imagedump", quiet=True)
-    g = json.load(open(j))
-    a = np.fromfile(raw, dtype=np.dtype(g["dtype"]))
-    cols, rows, slices = g["size"]
-    if g["components"] == 1:
-        a = a.reshape(slices, rows, cols)
-    elif g["planar"]:
-        a = a.reshape(g["components"], slices, rows, cols)
-    else:
-        a = a.reshape(slices, rows, cols, g["components"]).transpose(3, 0, 1, 2)
-    os.remove(raw)
-    os.remove(j)
-    return g, a
-
-
-NRRD_TYPES = {"uint8": "uchar", "int16": "short", "uint16": "ushort", "int32": "int", "float32": "float"}
-
-
-def write_nrrd(path, array, grid):
-    """A raw little-endian NRRD with the geometry of an imagedump grid."""
-    d, sp = grid["direction"], grid["spacing"]
-    dirs = " ".join("(" + ",".join(repr(d[c][r] * sp[c]) for r in range(3)) + ")" for c in range(3))
-    header = ("NRRD0004\n"
-              f"type: {NRRD_TYPES[array.dtype.name]}\ndimension: 3\nspace: left-posterior-superior\n"
-              f"sizes: {array.shape[2]} {array.shape[1]} {array.shape[0]}\nspace directions: {dirs}\n"
-              "kinds: domain domain domain\nendian: little\nencoding: raw\n"
-              f"space origin: ({','.join(repr(v) for v in grid['origin'])})\n\n")
-    with open(path, "wb") as f:
-        f.write(header.encode())
-        f.write(array.astype(array.dtype.newbyteorder("<")).tobytes())
-
-
-def grid_difference(a, b, tol=GRID_TOL):
-    """None when two grids are equal within tol, else a description."""
-    if list(a["size"]) != list(b["size"]):
-        return f"size {a['size']} vs {b['size']}"
-    for key in ("origin", "spacing", "direction"):
-        x, y = np.array(a[key], dtype=float), np.array(b[key], dtype=float)
-        if not np.allclose(x, y, atol=tol, rtol=0):
-            return f"{key} {x.tolist()} vs {y.tolist()}"
-    return None
-
-
-def axes_matrix(g):
-    return np.column_stack([np.array(g["direction"][c], dtype=float) * g["spacing"][c] for c in range(3)])
-
-
-def to_grid(src_grid, arr, dst_grid):
-    """arr (slices, rows, cols) on src_grid, re-indexed onto dst_grid when both grids
-    hold the same voxel centres (axes possibly permuted or reversed); (None, reason)
-    otherwise."""
-    P = np.linalg.solve(axes_matrix(dst_grid), axes_matrix(src_grid))
-    t = np.linalg.solve(axes_matrix(dst_grid), np.array(src_grid["origin"], float) - np.array(dst_grid["origin"], float))
-    Pr = np.round(P)
-    if np.abs(P - Pr).max() > 1e-3 or sorted(np.abs(Pr).sum(axis=0).tolist()) != [1, 1, 1] \
-            or sorted(np.abs(Pr).sum(axis=1).tolist()) != [1, 1, 1]:
-        return None, f"axes do not map onto each other: {P.round(4).tolist()}"
-    perm = [0, 0, 0]
-    out = arr
-    for c in range(3):
-        d = int(np.argmax(np.abs(Pr[:, c])))
-        s = Pr[d, c]
-        if src_grid["size"][c] != dst_grid["size"][d]:
-            return None, f"axis {c} has {src_grid['size'][c]} voxels, maps onto axis {d} with {dst_grid['size'][d]}"
-        want = 0 if s > 0 else dst_grid["size"][d] - 1
-        if abs(t[d] - want) > 1e-2:
-            return None, f"axis {c} starts at index {t[d]:.4f} of axis {d}, expected {want}"
-        if s < 0:
-            out = np.flip(out, axis=2 - c)
-        perm[2 - d] = 2 - c
-    return np.transpose(out, perm), None
-
 
 # ---------------------------------------------------------------- reader runs
-
-EXTENSIONS = {"nrrd": ".nrrd", "nii": ".nii.gz", "nifti": ".nii.gz", "mha": ".mha", "mhd": ".mhd",
-              "hdr": ".hdr", "img": ".img"}
-COMPANIONS = {".mhd": (".raw", ".zraw"), ".hdr": (".img",), ".img": (".hdr",)}
-
-
-class ReaderOutput:
-    pass
-
-
-def run_reader(ctx, seg_path, outdir, flags=(), prefix="", out_type=None):
-    """Runs the reader; on success checks the output file names and loads meta.json and
-    the images. Returns a ReaderOutput (r, meta, images = [(grid, array, path)])."""
-    cmd = [ctx.exe(TOOL), "--inputDICOM", seg_path, "--outputDirectory", outdir] + list(flags)
-    if prefix:
-        cmd += ["-p", prefix]
-    if out_type:
-        cmd += ["-t", out_type]
-    out_type = out_type or "nrrd"
-    o = ReaderOutput()
-    o.r = ctx.run(cmd)
-    o.meta, o.images = None, []
-    if o.r.returncode:
-        return o
-    errors = [l for l in o.r.stderr.splitlines() if "error" in l.lower()]
-    ctx.check(not errors, f"the reader succeeded but printed errors: {errors}")
-    pre = prefix + "-" if prefix else ""
-    meta_path = os.path.join(outdir, pre + "meta.json")
-    if not ctx.check(os.path.isfile(meta_path), f"no {pre}meta.json in {outdir}: {sorted(os.listdir(outdir))}"):
-        raise CaseFailed("no meta.json")
-    try:
-        o.meta = json.load(open(meta_path))
-    except ValueError as e:
-        raise CaseFailed(f"{meta_path} does not parse: {e}")
-    lists = o.meta.get("segmentAttributes")
-    if not (isinstance(lists, list) and all(isinstance(l, list) and l for l in lists) and lists):
-        raise CaseFailed(f"{meta_path}: segmentAttributes is not a non-empty list of non-empty lists: {lists!r}")
-    ext = EXTENSIONS[out_type]
-    names = [f"{pre}{n}{ext}" for n in range(1, len(lists) + 1)]
-    present = sorted(f for f in os.listdir(outdir) if not f.startswith("."))
-    allowed = set(names) | {pre + "meta.json"}
-    for n in names:
-        base = n[:-len(ext)]
-        allowed |= {base + c for c in COMPANIONS.get(ext, ())}
-    missing = [n for n in names if n not in present]
-    extra = [f for f in present if f not in allowed]
-    ctx.check(not missing, f"missing output images {missing} (found {present})")
-    ctx.check(not extra, f"unexpected output files {extra}")
-    hidden = [f for f in os.listdir(outdir) if f.startswith(".")]
-    ctx.check(not hidden, f"hidden files left in the output directory: {hidden}")
-    if missing:
-        raise CaseFailed("output images missing")
-    for n in names:
-        g, a = load_image(ctx, os.path.join(outdir, n))
-        o.images.append((g, a, os.path.join(outdir, n)))
-    return o
-
-
-def check_refusal(ctx, r, input_path, outdir, reasons=None):
-    """Non-zero exit, exactly one error line naming the input file and a reason, no output."""
-    ok = ctx.check(r.returncode not in (0, None), f"exit {r.returncode}, expected a refusal")
-    ctx.check(r.returncode in (1,), f"exit {r.returncode}: an invalid input should give exit status 1")
-    lines = [l for l in r.stderr.splitlines() if l.strip() and not l.startswith("warning:")]
-    ctx.check(len(lines) == 1, f"{len(lines)} error lines, expected 1: {lines}")
-    line = lines[-1] if lines else ""
-    ctx.check(line.startswith(f"{TOOL}: error: "), f"the message does not start with '{TOOL}: error: ': {line!r}")
-    base = os.path.basename(input_path)
-    ctx.check(base in line, f"the message does not name the file {base}: {line!r}")
-    after = line.split(base, 1)[1] if base in line else ""
-    ctx.check(len(after.strip(" :")) >= 8, f"the message gives no reason after the file name: {line!r}")
-    if reasons:
-        ctx.check(any(x.lower() in line.lower() for x in reasons),
-                  f"the reason does not mention any of {reasons}: {line!r}")
-    if os.path.isdir(outdir):
-        left = os.listdir(outdir)
-        ctx.check(not left, f"output left behind after a refusal: {left}")
-    if "Segmentation fault" in r.stderr or r.returncode < 0:
-        ctx.fail(f"crashed (signal {-r.returncode})")
-    return ok
-
-
-def segment_numbers(meta):
-    return [int(s["labelID"]) for l in meta["segmentAttributes"] for s in l]
-
-
-def reader_counts(ctx, out, seg_type):
-    """Voxel count per segment number in the reader's output images."""
-    counts = {}
-    for k, (segs, (g, a, p)) in enumerate(zip(out.meta["segmentAttributes"], out.images)):
-        labels = [int(s["labelID"]) for s in segs]
-        if seg_type == "FRACTIONAL":
-            ctx.check(len(labels) == 1, f"{p}: a fractional output image lists {len(labels)} segments")
-            counts[labels[0]] = int(np.count_nonzero(a))
-            continue
-        for lab in labels:
-            ctx.check(lab not in counts, f"segment {lab} is listed in more than one output image")
-            counts[lab] = int(np.count_nonzero(a == lab))
-        if seg_type != "LABELMAP":
-            stray = int(np.count_nonzero(a)) - sum(counts[lab] for lab in labels)
-            ctx.check(stray == 0, f"{p}: {stray} non-zero voxels hold no listed segment number {labels}")
-    return counts
 
 
 # ---------------------------------------------------------------- (a) every SEG in ../shared/data
@@ -386,20 +121,6 @@ def case_decode(ctx, rel):
 
 # ---------------------------------------------------------------- writer helpers
 
-def synth(ctx, args, name="synth"):
-    d = ctx.path(name)
-    ctx.must([ctx.exe("qidcm-synth"), "--outputDirectory", d] + list(args))
-    fmt = args[args.index("--format") + 1] if "--format" in args else "nrrd"
-    return d, os.path.join(d, "label." + fmt), os.path.join(d, "meta.json"), os.path.join(d, "ct")
-
-
-def write_seg(ctx, images, meta, dicom, out, seg_type="binary", skip=1, flags=()):
-    cmd = [ctx.exe("itkimage2segimage"), "--inputImageList", ",".join(images), "--inputMetadata", meta,
-           "--inputDICOMDirectory", dicom, "--outputDICOM", out, "--segmentationType", seg_type,
-           "--skip", str(skip)] + list(flags)
-    ctx.must(cmd, "itkimage2segimage")
-    return out
-
 
 def writer_segment_map(meta, use_label_id):
     """Segment number -> (input file index, label), by the writer's numbering rules."""
@@ -462,34 +183,6 @@ def compare_with_input(ctx, out, inputs, segmap, physical=False, what="output"):
         else:
             print(f"{what}: {os.path.basename(p)} equals the input for segments {numbers} "
                   f"({int(np.count_nonzero(expected))} voxels)")
-
-
-def code_tuple(item):
-    if item is None:
-        return None
-    v = item.get("CodeValue") or item.get("LongCodeValue") or item.get("URNCodeValue")
-    mods = tuple(code_tuple(m) for m in item.get("SegmentedPropertyTypeModifierCodeSequence", []))
-    amods = tuple(code_tuple(m) for m in item.get("AnatomicRegionModifierSequence", []))
-    return (str(v), str(item.CodingSchemeDesignator), str(item.CodeMeaning), mods, amods)
-
-
-def first(seq):
-    return seq[0] if seq else None
-
-
-def segment_description(item):
-    return {
-        "label": str(item.get("SegmentLabel", "")),
-        "description": str(item.get("SegmentDescription", "")),
-        "algorithmType": str(item.get("SegmentAlgorithmType", "")),
-        "algorithmName": str(item.get("SegmentAlgorithmName", "")),
-        "category": code_tuple(first(item.get("SegmentedPropertyCategoryCodeSequence"))),
-        "type": code_tuple(first(item.get("SegmentedPropertyTypeCodeSequence"))),
-        "anatomicRegion": code_tuple(first(item.get("AnatomicRegionSequence"))),
-        "trackingID": str(item.get("TrackingID", "")),
-        "trackingUID": str(item.get("TrackingUID", "")),
-        "CIELab": [int(v) for v in item.get("RecommendedDisplayCIELabValue", [])],
-    }
 
 
 SERIES_ATTRIBUTES = ("SeriesDescription", "SeriesNumber", "ContentLabel", "ContentDescription", "ContentCreatorName",
