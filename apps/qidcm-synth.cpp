@@ -3,7 +3,7 @@
 
 #include "common/app.h"
 #include "qidcm/error.h"
-#include "qidcm/synth.h"
+#include "synth/synth.h"
 
 using namespace qidcm;
 

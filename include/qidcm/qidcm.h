@@ -22,7 +22,6 @@
 //   qidcm/log.h         where warnings go (stderr unless redirected).
 //   qidcm/compression.h transfer syntaxes the writers can produce.
 //   qidcm/version.h     QIDCM_VERSION.
-//   qidcm/synth.h       synthetic CT series + label images (qidcm-synth).
 //   qidcm/stack.h       placing frames on a regular grid (used by readers).
 //   qidcm/cleanup.h     removing staged outputs from a signal handler.
 //
@@ -60,7 +59,6 @@
 #include "qidcm/source.h"
 #include "qidcm/sr/metadata.h"
 #include "qidcm/stack.h"
-#include "qidcm/synth.h"
 #include "qidcm/sr/reader.h"
 #include "qidcm/sr/writer.h"
 #include "qidcm/uid.h"

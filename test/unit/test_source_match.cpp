@@ -4,7 +4,7 @@
 
 #include "qidcm/error.h"
 #include "qidcm/source.h"
-#include "qidcm/synth.h"
+#include "synth/synth.h"
 
 using namespace qidcm;
 namespace fs = std::filesystem;

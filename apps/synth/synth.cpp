@@ -1,4 +1,4 @@
-#include "qidcm/synth.h"
+#include "synth/synth.h"
 
 #include <dcmtk/config/osconfig.h>
 #include <dcmtk/dcmdata/dcdeftag.h>

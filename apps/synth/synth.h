@@ -1,5 +1,6 @@
 #pragma once
-// Synthetic test data: a CT-like DICOM series, a matching label image with
+// Synthetic test data (the qidcm_synth library of the tools and tests, not
+// part of the installed libqidcm): a CT-like DICOM series, a matching label image with
 // ellipsoid segments, and dcmqi-style metadata JSON. The demo, the tests and
 // the benchmarks all generate their inputs with this.
 #include <cstdint>
