@@ -26,8 +26,7 @@ int main(int argc, char** argv) {
         a.add_option("--outputDICOM", output, "Label Map Segmentation to write")->required();
         a.add_flag("--usePalette", palette, "PALETTE COLOR with a colour table from the segment colours");
         a.add_flag("--force16Bit", force16, "16-bit pixels even when every Segment Number fits 8 bits");
-        a.add_option("--compress", compress, "none (explicit VR little endian), deflate (whole data set), rle, jpegls, jpeg2000 or difc (Deflated Image Frame Compression: each frame deflated)")
-            ->check(CLI::IsMember({"none", "deflate", "rle", "jpegls", "jpeg2000", "difc"}));
+        app::addCompressOption(a, compress, "");
         a.add_flag("--noCheck", noCheck, "Write attribute values without checking them");
         a.add_flag("--verbose", verbose, "Print progress");
       },

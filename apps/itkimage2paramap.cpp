@@ -32,9 +32,7 @@ int main(int argc, char** argv) {
         a.add_option("--inputDICOMList", dicomList, "Source DICOM file(s), comma-separated");
         a.add_option("--pixelType", pixelType, "auto (default), float32, float64, int16 or uint16")
             ->check(CLI::IsMember({"auto", "float32", "float64", "int16", "uint16"}));
-        a.add_option("--compress", compress,
-                     "none (explicit VR little endian), deflate (whole data set), rle, jpegls, jpeg2000 or difc (Deflated Image Frame Compression: each frame deflated); float maps: none or deflate")
-            ->check(CLI::IsMember({"none", "deflate", "rle", "jpegls", "jpeg2000", "difc"}));
+        app::addCompressOption(a, compress, "float maps: none or deflate");
         a.add_option("--sourceMatchTolerance", tolerance,
                      "Slice-to-source match tolerance, as a fraction of the slice spacing (default 0.1)")
             ->check(CLI::Range(0.0, 0.5));

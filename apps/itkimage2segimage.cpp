@@ -46,9 +46,7 @@ int main(int argc, char** argv) {
             ->check(CLI::IsMember({"binary", "labelmap", "fractional", "BINARY", "LABELMAP", "FRACTIONAL"}));
         a.add_option("--fractionalType", fractionalType, "For fractional SEGs: probability (default) or occupancy")
             ->check(CLI::IsMember({"probability", "occupancy", "PROBABILITY", "OCCUPANCY"}));
-        a.add_option("--compress", compress,
-                     "Transfer syntax: " "none (explicit VR little endian), deflate (whole data set), rle, jpegls, jpeg2000 or difc (Deflated Image Frame Compression: each frame deflated)" "; binary SEGs: not jpegls")
-            ->check(CLI::IsMember({"none", "deflate", "rle", "jpegls", "jpeg2000", "difc"}));
+        app::addCompressOption(a, compress, "binary SEGs: not jpegls");
         a.add_option("--sourceMatchTolerance", tolerance,
                      "Slice-to-source match tolerance, as a fraction of the slice spacing (default 0.1)")
             ->check(CLI::Range(0.0, 0.5));

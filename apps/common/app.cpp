@@ -7,12 +7,24 @@
 #include <iostream>
 
 #include "qidcm/cleanup.h"
+#include "qidcm/compression.h"
 #include "qidcm/error.h"
 #include "qidcm/log.h"
 #include "common/slicer_xml.h"
 #include "qidcm/version.h"
 
 namespace qidcm::app {
+
+CLI::Option* addCompressOption(CLI::App& app, std::string& value, const std::string& note) {
+  std::vector<std::string> names;
+  for (Compression c : allCompressions()) names.push_back(toString(c));
+  return app
+      .add_option("--compress", value,
+                  "Transfer syntax: none (explicit VR little endian), deflate (whole data set), rle, jpegls, jpeg2000 "
+                  "or difc (Deflated Image Frame Compression: each frame deflated)" +
+                      (note.empty() ? std::string() : "; " + note))
+      ->check(CLI::IsMember(names));
+}
 
 std::vector<std::string> splitList(const std::vector<std::string>& values) {
   std::vector<std::string> out;

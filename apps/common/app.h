@@ -20,6 +20,10 @@ struct Description {
 int run(const Description& description, int argc, char** argv, const std::function<void(CLI::App&)>& define,
         const std::function<void()>& run);
 
+// The writers' --compress option: every Compression value, checked; `note`
+// (may be empty) says which ones the tool's pixels allow.
+CLI::Option* addCompressOption(CLI::App& app, std::string& value, const std::string& note);
+
 // Splits a comma-separated list (dcmqi's string-vector form), dropping empty items.
 std::vector<std::string> splitList(const std::vector<std::string>& values);
 

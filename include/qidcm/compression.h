@@ -16,6 +16,8 @@ enum class Compression {
 };
 
 std::string toString(Compression c);  // the --compress value: none, deflate, rle, jpegls, jpeg2000, difc
+// Every value, in the order the help lists them.
+std::vector<Compression> allCompressions();
 // Throws Error (Usage) naming the values.
 Compression parseCompression(const std::string& text);
 const char* transferSyntaxUid(Compression c);

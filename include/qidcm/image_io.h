@@ -16,4 +16,8 @@ Volume readImage(const std::string& path);
 // .nii.gz, .mha, .mhd, .hdr, .img). Throws Error (Output) on failure.
 void writeImage(const std::string& path, const Volume& volume, bool compress = true);
 
+// File extension of a dcmqi reader output type ("nrrd", "mhd", "mha", "nii" or
+// "nifti" -> ".nii.gz", "hdr", "img"); throws Error (Usage) for others.
+std::string imageExtension(const std::string& outputType);
+
 }  // namespace qidcm

@@ -19,12 +19,6 @@
 
 namespace qidcm::dicom {
 
-std::string attributeName(const DcmTagKey& key) {
-  DcmTag tag(key);
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "(%04X,%04X)", key.getGroup(), key.getElement());
-  return std::string(tag.getTagName()) + " " + buf;
-}
 
 namespace {
 [[noreturn]] void valueError(const DcmTagKey& key, const std::string& value, const std::string& why,

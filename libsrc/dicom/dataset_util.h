@@ -8,12 +8,12 @@
 #include <string>
 #include <vector>
 
+#include "dcmtk/setup.h"
 #include "qidcm/codes.h"
 
 namespace qidcm::dicom {
 
-// "PatientID (0010,0020)"
-std::string attributeName(const DcmTagKey& key);
+using dcmtk::attributeName;  // "PatientID (0010,0020)"
 
 // Where a value came from, for messages: the file (metadata JSON or source
 // image) and, for JSON, the key.

@@ -15,6 +15,7 @@
 #include <thread>
 #include <vector>
 #include <cstring>
+#include "pixel/transfer_syntax.h"
 #include "qidcm/error.h"
 
 namespace qidcm::dicom {
@@ -135,22 +136,6 @@ class CheckedOutputStream : public DcmOutputStream {
   explicit CheckedOutputStream(CheckedFileConsumer& consumer) : DcmOutputStream(&consumer) {}
 };
 
-// The data set encoding: explicit VR little endian for every compression but
-// deflate (the encapsulated ones differ only in the pixel data).
-// DCMTK 3.6.7 does not know Deflated Image Frame Compression; its data set is
-// written as explicit little endian and the file meta names the real syntax.
-E_TransferSyntax dcmtkSyntax(Compression c) {
-  switch (c) {
-    case Compression::Deflate: return EXS_DeflatedLittleEndianExplicit;
-    case Compression::Rle: return EXS_RLELossless;
-    case Compression::JpegLs: return EXS_JPEGLSLossless;
-    case Compression::Jpeg2000: return EXS_JPEG2000LosslessOnly;
-    case Compression::None:
-    case Compression::Difc: return EXS_LittleEndianExplicit;
-  }
-  return EXS_LittleEndianExplicit;
-}
-
 void putTagHeader(unsigned char* out, Uint16 group, Uint16 element) {
   out[0] = static_cast<unsigned char>(group & 0xff);
   out[1] = static_cast<unsigned char>(group >> 8);
@@ -240,7 +225,7 @@ void writeStreamed(const std::string& path, DcmDataset& head, Compression compre
                           " bytes exceeds the 4 GB limit of native encoding; fewer frames are needed "
                           "(--skip 1, or --segmentationType labelmap)");
 
-  const E_TransferSyntax xfer = dcmtkSyntax(compression);
+  const E_TransferSyntax xfer = pixel::datasetEncoding(compression);
   DcmFileFormat file(&head, /*deepCopy=*/OFFalse);
   struct Release {
     DcmFileFormat& f;
@@ -320,6 +305,37 @@ void writeStreamed(const std::string& path, DcmDataset& head, Compression compre
   }
   out.flush();
   if (out.status().bad() || !file_.close().empty()) failed("write failed");
+}
+
+void writeMultiFrame(const std::string& path, DcmDataset& head, Compression compression,
+                     const std::function<void(std::size_t, DcmItem&)>& fillPerFrameGroups,
+                     const FramePixels& pixels) {
+  StreamedContent content;
+  content.frames = pixels.frames;
+  content.fillPerFrameGroups = fillPerFrameGroups;
+  content.pixelLength = pixels.nativeLength;
+  setPixelElement(content, pixels.format.bitsAllocated, pixels.floating);
+  std::vector<std::vector<std::uint8_t>> fragments;
+  if (encapsulated(compression)) {
+    try {
+      fragments = pixel::encodeFrames(compression, pixels.format, pixels.frames, pixels.frame);
+    } catch (const std::runtime_error& e) {
+      throwInternal("--compress " + toString(compression) + ": " + e.what());
+    }
+    content.fragments = &fragments;
+  } else if (pixels.stream) {
+    content.producePixels = pixels.stream;
+  } else {
+    content.producePixels = [&](ByteSink& sink) {
+      std::vector<std::uint8_t> frame;
+      for (std::size_t f = 0; f < pixels.frames; ++f) {
+        frame.assign(pixels.format.frameBytes(), 0);
+        pixels.frame(f, frame);
+        sink.write(frame.data(), frame.size());
+      }
+    };
+  }
+  writeStreamed(path, head, compression, content);
 }
 
 }  // namespace qidcm::dicom

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "pixel/frame_codec.h"
 #include "qidcm/compression.h"
 
 class DcmDataset;
@@ -65,5 +66,27 @@ void setPixelElement(StreamedContent& content, unsigned bitsAllocated, bool floa
 // on a producer bug.
 void writeStreamed(const std::string& path, DcmDataset& head, Compression compression,
                    const StreamedContent& content);
+
+// The frames of a multi-frame image (SEG, parametric map), for writeMultiFrame.
+struct FramePixels {
+  pixel::FrameFormat format;       // rows, columns, bits allocated, signed
+  bool floating = false;           // Float / Double Float Pixel Data
+  std::size_t frames = 0;
+  std::uint64_t nativeLength = 0;  // bytes of the native Pixel Data value
+  // One frame's native bytes (single-bit frames packed on their own); called
+  // from two threads at once when frames are encoded.
+  pixel::NativeFrame frame;
+  // The whole native value in one pass (single-bit frames run on across frame
+  // boundaries); when empty, frame() is called for each frame in turn.
+  std::function<void(ByteSink&)> stream;
+};
+
+// Writes `head`, the per-frame functional groups and the pixel data in the
+// transfer syntax `compression` selects: streamed native, or each frame
+// encoded (on both cores) into its fragment. A codec failure is Error
+// (Internal) naming the --compress value.
+void writeMultiFrame(const std::string& path, DcmDataset& head, Compression compression,
+                     const std::function<void(std::size_t frame, DcmItem& item)>& fillPerFrameGroups,
+                     const FramePixels& pixels);
 
 }  // namespace qidcm::dicom

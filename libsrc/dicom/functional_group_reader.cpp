@@ -7,7 +7,6 @@
 
 #include "dicom/dataset_util.h"
 #include "qidcm/error.h"
-#include "qidcm/source.h"
 
 namespace qidcm::dicom {
 
@@ -102,30 +101,6 @@ std::set<std::string> referencedInstances(DcmDataset& ds, const FunctionalGroups
         referenced.insert(getString(*sources->getItem(i), DCM_ReferencedSOPInstanceUID));
   }
   return referenced;
-}
-
-std::vector<Vec3> referencedSeriesPositions(const std::set<std::string>& referenced, const std::string& directory,
-                                            const Vec3& normal, const std::string& path) {
-  const SourceIndex index = SourceIndex::scan({}, {directory});
-  std::map<std::string, std::size_t> hits;
-  for (const auto& inst : index.instances())
-    if (referenced.count(inst.sopInstanceUID)) ++hits[inst.seriesInstanceUID];
-  std::string best;
-  std::size_t most = 0;
-  for (const auto& [uid, count] : hits)
-    if (count > most) {
-      most = count;
-      best = uid;
-    }
-  if (best.empty()) throwInput(directory, "", "holds none of the images " + path + " references");
-  std::vector<Vec3> positions;
-  for (const auto& inst : index.instances()) {
-    if (inst.seriesInstanceUID != best) continue;
-    if (!parallelPlanes(normal, cross(inst.rowCosine, inst.columnCosine)))
-      throwInput(inst.path, "ImageOrientationPatient (0020,0037)", "is not parallel to the frames of " + path);
-    for (const auto& frame : inst.frames) positions.push_back(frame.position);
-  }
-  return positions;
 }
 
 }  // namespace qidcm::dicom

@@ -41,10 +41,4 @@ FrameStack readFrameStack(const FunctionalGroups& groups, const std::string& pat
 // every frame's Source Image Sequence.
 std::set<std::string> referencedInstances(DcmDataset& dataset, const FunctionalGroups& groups);
 
-// Plane positions of the source series in `directory` that holds most of the
-// `referenced` instances (for rebuilding a grid on the source's extent).
-// Throws Error (Input) when the directory holds none of them.
-std::vector<Vec3> referencedSeriesPositions(const std::set<std::string>& referenced, const std::string& directory,
-                                            const Vec3& normal, const std::string& path);
-
 }  // namespace qidcm::dicom

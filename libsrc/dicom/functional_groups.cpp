@@ -37,22 +37,6 @@ void writeFrameContent(DcmItem& group, const std::vector<Uint32>& dimensionIndex
   writer.putUint32Array(item, DCM_DimensionIndexValues, dimensionIndexValues);
 }
 
-void writeDerivationImage(DcmItem& group, const std::vector<SourceReference>& sources, const SourceIndex& index,
-                          const Derivation& derivation, const ValueWriter& writer) {
-  DcmItem& item = appendItem(group, DCM_DerivationImageSequence);
-  if (!derivation.description.empty())
-    writer.put(item, DCM_DerivationDescription, derivation.description);
-  writer.putCode(item, DCM_DerivationCodeSequence, derivation.derivationCode);
-  for (const auto& ref : sources) {
-    const SourceInstance& src = index.instances()[ref.instance];
-    DcmItem& source = appendItem(item, DCM_SourceImageSequence);
-    writer.put(source, DCM_ReferencedSOPClassUID, src.sopClassUID);
-    writer.put(source, DCM_ReferencedSOPInstanceUID, src.sopInstanceUID);
-    if (ref.frameNumber > 0) writer.put(source, DCM_ReferencedFrameNumber, std::to_string(ref.frameNumber));
-    writer.putCode(source, DCM_PurposeOfReferenceCodeSequence, derivation.purposeOfReference);
-  }
-}
-
 void writeDimensions(DcmItem& dataset, const std::vector<DimensionIndex>& indices, const ValueWriter& writer) {
   const std::string uid = newUid();
   writer.put(appendItem(dataset, DCM_DimensionOrganizationSequence), DCM_DimensionOrganizationUID, uid);
@@ -62,38 +46,6 @@ void writeDimensions(DcmItem& dataset, const std::vector<DimensionIndex>& indice
     writer.putTag(item, DCM_DimensionIndexPointer, index.pointer);
     writer.putTag(item, DCM_FunctionalGroupPointer, index.functionalGroup);
     writer.put(item, DCM_DimensionDescriptionLabel, index.label);
-  }
-}
-
-void writeCommonInstanceReference(DcmItem& dataset, const std::vector<std::size_t>& instances,
-                                  const SourceIndex& index, const std::string& studyInstanceUID,
-                                  const ValueWriter& writer) {
-  // study -> series -> instances, each level in sorted order
-  std::map<std::string, std::map<std::string, std::set<std::size_t>>> tree;
-  for (std::size_t i : instances) {
-    const SourceInstance& src = index.instances()[i];
-    tree[src.studyInstanceUID][src.seriesInstanceUID].insert(i);
-  }
-  auto writeSeries = [&](DcmItem& parent, const std::map<std::string, std::set<std::size_t>>& series) {
-    for (const auto& [seriesUID, members] : series) {
-      DcmItem& seriesItem = appendItem(parent, DCM_ReferencedSeriesSequence);
-      for (std::size_t i : members) {
-        const SourceInstance& src = index.instances()[i];
-        DcmItem& ref = appendItem(seriesItem, DCM_ReferencedInstanceSequence);
-        writer.put(ref, DCM_ReferencedSOPClassUID, src.sopClassUID);
-        writer.put(ref, DCM_ReferencedSOPInstanceUID, src.sopInstanceUID);
-      }
-      writer.put(seriesItem, DCM_SeriesInstanceUID, seriesUID);
-    }
-  };
-  for (const auto& [study, series] : tree) {
-    if (study == studyInstanceUID) {
-      writeSeries(dataset, series);
-    } else {
-      DcmItem& studyItem = appendItem(dataset, DCM_StudiesContainingOtherReferencedInstancesSequence);
-      writer.put(studyItem, DCM_StudyInstanceUID, study);
-      writeSeries(studyItem, series);
-    }
   }
 }
 

@@ -10,7 +10,6 @@
 #include "dicom/dataset_util.h"
 #include "qidcm/codes.h"
 #include "qidcm/geometry.h"
-#include "qidcm/source.h"
 
 namespace qidcm::dicom {
 
@@ -26,17 +25,6 @@ void writePlanePosition(DcmItem& group, const Vec3& position, const ValueWriter&
 void writeFrameContent(DcmItem& group, const std::vector<Uint32>& dimensionIndexValues, const ValueWriter& writer,
                        const std::string& stackID = "", Uint32 inStackPosition = 0);
 
-struct Derivation {
-  Code derivationCode;
-  std::string description;
-  Code purposeOfReference;
-};
-
-// Derivation Image: one item with the derivation code and a Source Image item
-// per reference (with Referenced Frame Number for multi-frame sources).
-void writeDerivationImage(DcmItem& group, const std::vector<SourceReference>& sources, const SourceIndex& index,
-                          const Derivation& derivation, const ValueWriter& writer);
-
 // Multi-frame Dimension module: one Dimension Organization, one index per
 // pointer (dimension index pointer, functional group pointer, label).
 struct DimensionIndex {
@@ -45,12 +33,5 @@ struct DimensionIndex {
   std::string label;
 };
 void writeDimensions(DcmItem& dataset, const std::vector<DimensionIndex>& indices, const ValueWriter& writer);
-
-// Common Instance Reference module for every referenced source instance:
-// Referenced Series Sequence for the instances of `studyInstanceUID`, grouped
-// by series; Studies Containing Other Referenced Instances for the rest.
-void writeCommonInstanceReference(DcmItem& dataset, const std::vector<std::size_t>& instances,
-                                  const SourceIndex& index, const std::string& studyInstanceUID,
-                                  const ValueWriter& writer);
 
 }  // namespace qidcm::dicom

@@ -62,7 +62,7 @@ unsigned bitsAllocated(PixelType type) {
 bool isFloating(PixelType type) { return type == PixelType::Float32 || type == PixelType::Float64; }
 
 Document::Document(const Grid& grid, const std::vector<std::size_t>& slices, const Metadata& metadata,
-                   const PixelDescription& pixels, const dicom::SourceReferences& references,
+                   const PixelDescription& pixels, const source::SourceReferences& references,
                    const std::string& modality, const WriterOptions& options)
     : grid_(grid),
       slices_(slices),

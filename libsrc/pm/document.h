@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "dicom/dataset_util.h"
-#include "dicom/source_references.h"
+#include "source/source_references.h"
 #include "qidcm/pm/metadata.h"
 #include "qidcm/pm/writer.h"
 
@@ -28,7 +28,7 @@ class Document {
  public:
   // `slices` lists the grid slices in frame order (ascending position).
   Document(const Grid& grid, const std::vector<std::size_t>& slices, const Metadata& metadata,
-           const PixelDescription& pixels, const dicom::SourceReferences& references, const std::string& modality,
+           const PixelDescription& pixels, const source::SourceReferences& references, const std::string& modality,
            const WriterOptions& options);
 
   std::unique_ptr<DcmDataset> head() const;
@@ -43,7 +43,7 @@ class Document {
   const std::vector<std::size_t>& slices_;
   const Metadata& metadata_;
   PixelDescription pixels_;
-  const dicom::SourceReferences& references_;
+  const source::SourceReferences& references_;
   std::string modality_;
   dicom::ValueWriter writer_;
   std::string sopInstanceUID_;

@@ -14,14 +14,13 @@
 
 #include "core/output_transaction.h"
 #include "dicom/dataset_util.h"
-#include "dicom/dcmtk_setup.h"
-#include "dicom/frame_source.h"
+#include "dcmtk/setup.h"
+#include "pixel/frame_source.h"
 #include "dicom/functional_group_reader.h"
 #include "qidcm/error.h"
 #include "qidcm/image_io.h"
 #include "qidcm/log.h"
 #include "qidcm/schema.h"
-#include "qidcm/seg/reader.h"
 #include "qidcm/stack.h"
 
 namespace qidcm::pm {
@@ -100,12 +99,12 @@ qidcm::PixelType storedType(unsigned bits, Uint16 representation, bool floating)
 }  // namespace
 
 ReadResult readParametricMap(const std::string& path, const ReaderOptions& options) {
-  dicom::configureDcmtk();
+  dcmtk::configure();
   struct stat st;
   if (stat(path.c_str(), &st) != 0) throwInput(path, "", "file not found");
   DcmFileFormat file;
   // Pixel data stays on disk and is read frame by frame (see FrameSource).
-  OFCondition status = file.loadFile(path.c_str(), EXS_Unknown, EGL_noChange, dicom::kDeferredValueLength, ERM_autoDetect);
+  OFCondition status = file.loadFile(path.c_str(), EXS_Unknown, EGL_noChange, pixel::kDeferredValueLength, ERM_autoDetect);
   if (status.bad()) throwInput(path, "", std::string("not a readable DICOM file (") + status.text() + ")");
   DcmDataset& ds = *file.getDataset();
   const std::string sopClass = getString(ds, DCM_SOPClassUID);
@@ -119,7 +118,7 @@ ReadResult readParametricMap(const std::string& path, const ReaderOptions& optio
   const auto frames = static_cast<std::size_t>(declaredFrames);
   const dicom::FunctionalGroups groups(ds, path, frames);
   const std::string transferSyntax = getString(*file.getMetaInfo(), DCM_TransferSyntaxUID);
-  dicom::FrameSource source(ds, transferSyntax, path, frames);
+  pixel::FrameSource source(ds, transferSyntax, path, frames);
   const bool floating = ds.tagExists(DCM_FloatPixelData) || ds.tagExists(DCM_DoubleFloatPixelData);
   Uint16 representation = 0;
   ds.findAndGetUint16(DCM_PixelRepresentation, representation);
@@ -170,7 +169,7 @@ ReadResult readParametricMap(const std::string& path, const ReaderOptions& optio
   const std::size_t plane = v.grid.slicePixels();
   std::vector<std::uint8_t> scratch;
   for (std::size_t f = 0; f < frames; ++f) {
-    const dicom::FrameSource::Frame fr = source.frame(f, scratch);
+    const pixel::FrameSource::Frame fr = source.frame(f, scratch);
     const std::size_t offset = placement.slice[f] * plane;
     dispatchPixelType(stored, [&](auto storedZero) {
       using S = decltype(storedZero);
@@ -195,7 +194,7 @@ ReadResult readParametricMap(const std::string& path, const ReaderOptions& optio
 ReadResult readParametricMapToFiles(const std::string& input, const std::string& outputDirectory,
                                     const std::string& prefix, const std::string& outputType,
                                     const ReaderOptions& options) {
-  const std::string extension = seg::extensionFor(outputType);
+  const std::string extension = imageExtension(outputType);
   createDirectories(outputDirectory);
   OutputTransaction output;
   const std::string stem = outputDirectory + "/" + (prefix.empty() ? "" : prefix + "-");

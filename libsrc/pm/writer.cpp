@@ -6,11 +6,11 @@
 #include <limits>
 #include <sys/stat.h>
 
-#include "codec/frame_codec.h"
+#include "pixel/frame_codec.h"
 #include "core/output_transaction.h"
-#include "dicom/dcmtk_setup.h"
+#include "dcmtk/setup.h"
 #include "dicom/file_writer.h"
-#include "dicom/source_references.h"
+#include "source/source_references.h"
 #include "pm/document.h"
 #include "qidcm/error.h"
 #include "qidcm/image_io.h"
@@ -137,7 +137,7 @@ void sliceBytes(const Volume& v, std::size_t k, PixelType type, std::vector<std:
 WriteSummary writeParametricMap(const Volume& image, const std::string& imagePath, const Metadata& metadata,
                                 const SourceIndex& sources, const std::string& outputPath,
                                 const WriterOptions& options) {
-  dicom::configureDcmtk();
+  dcmtk::configure();
   OutputTransaction output;
   const std::string staged = output.stage(outputPath);
   if (image.components != 1)
@@ -178,7 +178,7 @@ WriteSummary writeParametricMap(const Volume& image, const std::string& imagePat
                  ": no DerivationCode; the quantity code is used");
   std::vector<std::pair<std::size_t, std::size_t>> frames;
   for (std::size_t k : slices) frames.emplace_back(0, k);
-  const dicom::SourceReferences references(sources, matches, frames, true,
+  const source::SourceReferences references(sources, matches, frames, true,
                                            {derivation, metadata.derivationDescription, codes::sourceImagePurpose()});
   std::string modality = references.primary().modality;
   if (modality.empty()) modality = "OT";
@@ -187,37 +187,20 @@ WriteSummary writeParametricMap(const Volume& image, const std::string& imagePat
   {
     log::PhaseTimer timer("write document and frames");
     std::unique_ptr<DcmDataset> head = document.head();
-    dicom::StreamedContent content;
-    content.frames = slices.size();
-    content.fillPerFrameGroups = [&](std::size_t f, DcmItem& item) { document.fillPerFrame(f, item); };
-    content.pixelLength = static_cast<std::uint64_t>(grid.voxels()) * (bitsAllocated(pixels.type) / 8);
-    dicom::setPixelElement(content, bitsAllocated(pixels.type), isFloating(pixels.type));
-    std::vector<std::vector<std::uint8_t>> fragments;
-    if (encapsulated(options.compression)) {
-      codec::FrameFormat format;
-      format.rows = grid.rows();
-      format.columns = grid.columns();
-      format.bitsAllocated = bitsAllocated(pixels.type);
-      format.isSigned = pixels.type == PixelType::Int16;
-      try {
-        fragments = codec::encodeFrames(options.compression, format, slices.size(),
-                                        [&](std::size_t f, std::vector<std::uint8_t>& out) {
-                                          sliceBytes(image, slices[f], pixels.type, out);
-                                        });
-      } catch (const std::runtime_error& e) {
-        throwInternal("--compress " + toString(options.compression) + ": " + e.what());
-      }
-      content.fragments = &fragments;
-    } else {
-      content.producePixels = [&](dicom::ByteSink& sink) {
-        std::vector<std::uint8_t> buf;
-        for (std::size_t k : slices) {
-          sliceBytes(image, k, pixels.type, buf);
-          sink.write(buf.data(), buf.size());
-        }
-      };
-    }
-    dicom::writeStreamed(staged, *head, options.compression, content);
+    dicom::FramePixels frames;
+    frames.format.rows = grid.rows();
+    frames.format.columns = grid.columns();
+    frames.format.bitsAllocated = bitsAllocated(pixels.type);
+    frames.format.isSigned = pixels.type == PixelType::Int16;
+    frames.floating = isFloating(pixels.type);
+    frames.frames = slices.size();
+    frames.nativeLength = static_cast<std::uint64_t>(grid.voxels()) * (bitsAllocated(pixels.type) / 8);
+    frames.frame = [&](std::size_t f, std::vector<std::uint8_t>& out) {
+      sliceBytes(image, slices[f], pixels.type, out);
+    };
+    dicom::writeMultiFrame(
+        staged, *head, options.compression,
+        [&](std::size_t f, DcmItem& item) { document.fillPerFrame(f, item); }, frames);
   }
   WriteSummary summary;
   struct stat st;

@@ -11,7 +11,7 @@
 #include "dicom/dataset_util.h"
 #include "dicom/functional_groups.h"
 #include "dicom/modules.h"
-#include "dicom/source_references.h"
+#include "source/source_references.h"
 #include "seg/plan.h"
 
 namespace qidcm::seg {
@@ -46,10 +46,10 @@ class SourceSeriesContext : public DocumentContext {
   std::size_t referencedInstances() const override { return references_.referencedInstances(); }
 
  private:
-  dicom::SourceReferences references_;
+  source::SourceReferences references_;
 };
 
 // The derivation every SEG frame declares.
-dicom::Derivation segmentationDerivation();
+source::Derivation segmentationDerivation();
 
 }  // namespace qidcm::seg

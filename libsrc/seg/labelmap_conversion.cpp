@@ -2,9 +2,9 @@
 #include <dcmtk/dcmdata/dcdeftag.h>
 #include <dcmtk/dcmdata/dcsequen.h>
 
-#include "codec/bits.h"
+#include "pixel/bits.h"
 #include "core/output_transaction.h"
-#include "dicom/dcmtk_setup.h"
+#include "dcmtk/setup.h"
 #include "qidcm/error.h"
 #include "qidcm/log.h"
 #include "qidcm/seg/convert.h"
@@ -85,7 +85,7 @@ class SegmentationContext : public DocumentContext {
 
 WriteSummary convertToLabelmap(const std::string& input, const std::string& output,
                                const LabelmapConversionOptions& options) {
-  dicom::configureDcmtk();
+  dcmtk::configure();
   WriterOptions writerOptions;
   writerOptions.type = SegmentationType::Labelmap;
   writerOptions.useLabelIDAsSegmentNumber = true;
@@ -126,7 +126,7 @@ WriteSummary convertToLabelmap(const std::string& input, const std::string& outp
     const FramePlacement& place = seg.frames()[f];
     const FrameView v = seg.frame(f);
     std::uint16_t* slice = volume.samples<std::uint16_t>() + place.slice * plane;
-    codec::forEachSetBit(v.data, v.bitOffset, plane, [&](std::size_t p) { slice[p] = place.segment; });
+    pixel::forEachSetBit(v.data, v.bitOffset, plane, [&](std::size_t p) { slice[p] = place.segment; });
   }
 
   Metadata metadata = seg.seriesMetadata();

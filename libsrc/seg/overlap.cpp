@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <map>
 
-#include "codec/bits.h"
+#include "pixel/bits.h"
 
 namespace qidcm::seg {
 namespace {
@@ -15,7 +15,7 @@ struct RowRange {
 
 bool pixelSet(const SegmentationFile& seg, const FrameView& v, std::size_t pixel) {
   switch (seg.bitsAllocated()) {
-    case 1: return codec::bitAt(v.data, v.bitOffset + pixel);
+    case 1: return pixel::bitAt(v.data, v.bitOffset + pixel);
     case 8: return v.data[pixel] != 0;
     default: return v.data[2 * pixel] != 0 || v.data[2 * pixel + 1] != 0;
   }
@@ -28,7 +28,7 @@ RowRange rowsOf(const SegmentationFile& seg, const FrameView& v) {
   for (std::size_t j = 0; j < rows; ++j) {
     bool rowAny = false;
     if (seg.bitsAllocated() == 1) {
-      codec::forEachSetBit(v.data, v.bitOffset + j * cols, cols, [&](std::size_t) { rowAny = true; });
+      pixel::forEachSetBit(v.data, v.bitOffset + j * cols, cols, [&](std::size_t) { rowAny = true; });
     } else {
       for (std::size_t i = 0; i < cols && !rowAny; ++i) rowAny = pixelSet(seg, v, j * cols + i);
     }

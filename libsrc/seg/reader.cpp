@@ -7,7 +7,7 @@
 #include <set>
 #include <nlohmann/json.hpp>
 
-#include "codec/bits.h"
+#include "pixel/bits.h"
 #include "core/output_transaction.h"
 #include "qidcm/error.h"
 #include "qidcm/image_io.h"
@@ -34,15 +34,15 @@ bool paintBits(const SegmentationFile& seg, std::size_t f, T value, Volume& out,
   bool collision = false;
   if (!seg.slide()) {
     if (detect)
-      codec::forEachSetBit(v.data, v.bitOffset, seg.frameRows() * fcols, [&](std::size_t p) {
+      pixel::forEachSetBit(v.data, v.bitOffset, seg.frameRows() * fcols, [&](std::size_t p) {
         if (slice[p] && slice[p] != value) collision = true;
         slice[p] = value;
       });
     else
-      codec::forEachSetBit(v.data, v.bitOffset, seg.frameRows() * fcols, [&](std::size_t p) { slice[p] = value; });
+      pixel::forEachSetBit(v.data, v.bitOffset, seg.frameRows() * fcols, [&](std::size_t p) { slice[p] = value; });
     return collision;
   }
-  codec::forEachSetBit(v.data, v.bitOffset, seg.frameRows() * fcols, [&](std::size_t p) {
+  pixel::forEachSetBit(v.data, v.bitOffset, seg.frameRows() * fcols, [&](std::size_t p) {
     const std::size_t i = place.column + p % fcols, j = place.row + p / fcols;
     if (i < g.columns() && j < g.rows()) {
       T& voxel = slice[j * g.columns() + i];
@@ -109,15 +109,6 @@ PixelType segmentNumberType(const SegmentationFile& seg) {
 
 }  // namespace
 
-std::string extensionFor(const std::string& type) {
-  if (type == "nrrd") return ".nrrd";
-  if (type == "mhd") return ".mhd";
-  if (type == "mha") return ".mha";
-  if (type == "nii" || type == "nifti") return ".nii.gz";
-  if (type == "hdr") return ".hdr";
-  if (type == "img") return ".img";
-  throwUsage("unknown output type '" + type + "' (nrrd, mhd, mha, nii, nifti, hdr or img)");
-}
 
 Metadata readSegmentation(const std::string& path, const ReaderOptions& options,
                           const std::function<void(const ReaderImage&)>& sink, ReadSummary* summary) {
@@ -306,7 +297,7 @@ Metadata readSegmentation(const std::string& path, const ReaderOptions& options,
 ReadSummary readSegmentationToFiles(const std::string& input, const std::string& outputDirectory,
                                     const std::string& prefix, const std::string& outputType,
                                     const ReaderOptions& options) {
-  const std::string extension = extensionFor(outputType);
+  const std::string extension = imageExtension(outputType);
   createDirectories(outputDirectory);
   OutputTransaction output;
   const std::string stem = outputDirectory + "/" + (prefix.empty() ? "" : prefix + "-");

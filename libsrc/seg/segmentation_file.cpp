@@ -12,8 +12,9 @@
 #include <thread>
 
 #include "dicom/dataset_util.h"
-#include "dicom/dcmtk_setup.h"
+#include "dcmtk/setup.h"
 #include "dicom/functional_group_reader.h"
+#include "source/source_references.h"
 #include "qidcm/error.h"
 #include "qidcm/log.h"
 #include "qidcm/source.h"
@@ -31,14 +32,14 @@ using dicom::getString;
 SegmentationFile::~SegmentationFile() = default;
 
 SegmentationFile::SegmentationFile(const std::string& path, const std::string& referenceDirectory) : path_(path) {
-  dicom::configureDcmtk();
+  dcmtk::configure();
   struct stat st;
   if (stat(path.c_str(), &st) != 0) throwInput(path, "", "file not found");
   if (S_ISDIR(st.st_mode)) throwInput(path, "", "is a directory, not a DICOM file");
   file_ = std::make_unique<DcmFileFormat>();
   // Pixel data stays on disk and is read frame by frame (see FrameSource).
   OFCondition status =
-      file_->loadFile(path.c_str(), EXS_Unknown, EGL_noChange, dicom::kDeferredValueLength, ERM_autoDetect);
+      file_->loadFile(path.c_str(), EXS_Unknown, EGL_noChange, pixel::kDeferredValueLength, ERM_autoDetect);
   if (status.bad()) throwInput(path, "", std::string("not a readable DICOM file (") + status.text() + ")");
   dicom::warnNonconformingValues(dataset(), path);
   readHeader();
@@ -124,7 +125,7 @@ void SegmentationFile::readFrames(const std::string& referenceDirectory) {
   const auto frameCount = static_cast<std::size_t>(declaredFrames);
   const dicom::FunctionalGroups groups(ds, path_, frameCount);
   const std::string transferSyntax = getString(*file_->getMetaInfo(), DCM_TransferSyntaxUID);
-  source_ = std::make_unique<dicom::FrameSource>(ds, transferSyntax, path_, frameCount);
+  source_ = std::make_unique<pixel::FrameSource>(ds, transferSyntax, path_, frameCount);
 
   // Which segment each frame holds.
   frames_.resize(frameCount);
@@ -173,7 +174,7 @@ void SegmentationFile::readFrames(const std::string& referenceDirectory) {
   for (std::size_t f = 0; f < frameCount; ++f) frames_[f].position = stack.positions[f];
   if (!referenceDirectory.empty())
     stack.referencePositions =
-        dicom::referencedSeriesPositions(dicom::referencedInstances(ds, groups), referenceDirectory,
+        source::referencedSeriesPositions(dicom::referencedInstances(ds, groups), referenceDirectory,
                                          cross(stack.rowCosine, stack.columnCosine), path_);
   const StackPlacement placement = placeFrames(stack, path_);
   grid_ = placement.grid;
@@ -187,7 +188,7 @@ void SegmentationFile::decodeAll() {
   std::vector<std::string> errors(n);
   auto decode = [&](std::size_t f) {
     std::vector<std::uint8_t> scratch;
-    const dicom::FrameSource::Frame fr = source_->frame(f, scratch);
+    const pixel::FrameSource::Frame fr = source_->frame(f, scratch);
     const std::size_t pixels = source_->pixelsPerFrame();
     const std::size_t bytes = source_->bitsAllocated() == 1 ? (pixels + 7) / 8 : pixels * (source_->bitsAllocated() / 8);
     if (fr.data == scratch.data()) {
@@ -224,7 +225,7 @@ FrameView SegmentationFile::frame(std::size_t index) const {
     return {decoded_[index].data(), 0, {}};
   }
   FrameView view;
-  const dicom::FrameSource::Frame f = source_->frame(index, view.storage);
+  const pixel::FrameSource::Frame f = source_->frame(index, view.storage);
   view.data = f.data;
   view.bitOffset = f.bitOffset;
   return view;

@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "dicom/frame_source.h"
+#include "pixel/frame_source.h"
 #include "qidcm/seg/enums.h"
 #include "qidcm/seg/metadata.h"
 #include "qidcm/seg/reader.h"
@@ -81,7 +81,7 @@ class SegmentationFile {
   Grid grid_;
   bool slide_ = false;
   Uint16 maxFraction_ = 255;
-  std::unique_ptr<dicom::FrameSource> source_;
+  std::unique_ptr<pixel::FrameSource> source_;
   std::vector<std::vector<std::uint8_t>> decoded_;  // compressed frames, decoded
 };
 

@@ -9,7 +9,7 @@ std::vector<std::pair<std::size_t, std::size_t>> framesOf(const Plan& plan) {
 }
 }  // namespace
 
-dicom::Derivation segmentationDerivation() {
+source::Derivation segmentationDerivation() {
   return {codes::segmentationDerivation(), "", codes::sourceImagePurpose()};
 }
 

@@ -7,13 +7,13 @@
 #include <sys/stat.h>
 
 #include "core/output_transaction.h"
-#include "dicom/dcmtk_setup.h"
+#include "dcmtk/setup.h"
 #include "dicom/file_writer.h"
 #include "qidcm/error.h"
 #include "qidcm/image_io.h"
 #include "qidcm/log.h"
 #include "seg/document.h"
-#include "codec/frame_codec.h"
+#include "pixel/frame_codec.h"
 #include "seg/frame_encoder.h"
 #include "seg/plan.h"
 
@@ -57,28 +57,17 @@ WriteSummary writeDocument(const Plan& plan, const std::vector<Grid>& grids, con
   {
     log::PhaseTimer timer("write document and frames");
     std::unique_ptr<DcmDataset> head = document.head();
-    dicom::StreamedContent content;
-    content.frames = plan.frames.size();
-    content.fillPerFrameGroups = [&](std::size_t f, DcmItem& item) { document.fillPerFrame(f, item); };
-    content.pixelLength = encoder.pixelDataLength();
-    dicom::setPixelElement(content, plan.bitsAllocated, false);
-    std::vector<std::vector<std::uint8_t>> fragments;
-    if (encapsulated(options.compression)) {
-      codec::FrameFormat format;
-      format.rows = images.front().volume.grid.rows();
-      format.columns = images.front().volume.grid.columns();
-      format.bitsAllocated = plan.bitsAllocated;
-      try {
-        fragments = codec::encodeFrames(options.compression, format, plan.frames.size(),
-                                        [&](std::size_t f, std::vector<std::uint8_t>& out) { encoder.frame(f, out); });
-      } catch (const std::runtime_error& e) {
-        throwInternal("--compress " + toString(options.compression) + ": " + e.what());
-      }
-      content.fragments = &fragments;
-    } else {
-      content.producePixels = [&](dicom::ByteSink& sink) { encoder.encode(sink); };
-    }
-    dicom::writeStreamed(staged, *head, options.compression, content);
+    dicom::FramePixels pixels;
+    pixels.format.rows = images.front().volume.grid.rows();
+    pixels.format.columns = images.front().volume.grid.columns();
+    pixels.format.bitsAllocated = plan.bitsAllocated;
+    pixels.frames = plan.frames.size();
+    pixels.nativeLength = encoder.pixelDataLength();
+    pixels.frame = [&](std::size_t f, std::vector<std::uint8_t>& out) { encoder.frame(f, out); };
+    pixels.stream = [&](dicom::ByteSink& sink) { encoder.encode(sink); };
+    dicom::writeMultiFrame(
+        staged, *head, options.compression,
+        [&](std::size_t f, DcmItem& item) { document.fillPerFrame(f, item); }, pixels);
   }
   WriteSummary summary;
   struct stat st;
@@ -96,7 +85,7 @@ WriteSummary writeDocument(const Plan& plan, const std::vector<Grid>& grids, con
 WriteSummary writeSegmentation(const std::vector<LabelImage>& images, const Metadata& metadata,
                                const SourceIndex& sources, const std::string& outputPath,
                                const WriterOptions& options) {
-  dicom::configureDcmtk();
+  dcmtk::configure();
   switch (options.type) {
     case SegmentationType::Binary:
       requireAllowed(options.compression, {1, false}, "a BINARY SEG (single-bit frames)");

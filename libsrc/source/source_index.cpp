@@ -15,7 +15,7 @@
 #include <thread>
 #include <unordered_set>
 
-#include "dicom/dcmtk_setup.h"
+#include "dcmtk/setup.h"
 #include "qidcm/error.h"
 #include "qidcm/log.h"
 #include "qidcm/source.h"
@@ -174,7 +174,7 @@ void collectFiles(const std::string& dir, std::vector<std::string>& out) {
 }  // namespace
 
 SourceIndex SourceIndex::scan(const std::vector<std::string>& listed, const std::vector<std::string>& directories) {
-  dicom::configureDcmtk();
+  dcmtk::configure();
   std::vector<std::string> files;
   for (const auto& f : listed) {
     std::error_code ec;

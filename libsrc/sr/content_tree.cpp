@@ -7,7 +7,7 @@
 #include <dcmtk/dcmsr/dsrdoc.h>
 
 #include "dicom/dataset_util.h"
-#include "dicom/dcmtk_setup.h"
+#include "dcmtk/setup.h"
 #include "qidcm/error.h"
 #include "qidcm/log.h"
 #include "sr/tree_builder.h"
@@ -74,7 +74,7 @@ std::vector<std::string> evidenceUids(DSRSOPInstanceReferenceList& list) {
 }  // namespace
 
 SrDocument readSrDocument(const std::string& path) {
-  dicom::configureDcmtk();
+  dcmtk::configure();
   DcmFileFormat file;
   OFCondition status = file.loadFile(path.c_str());
   if (status.bad()) throwInput(path, "", std::string("cannot read as DICOM: ") + status.text());

@@ -7,7 +7,7 @@
 
 #include "core/output_transaction.h"
 #include "dicom/dataset_util.h"
-#include "dicom/dcmtk_setup.h"
+#include "dcmtk/setup.h"
 #include "dicom/file_writer.h"
 #include "dicom/modules.h"
 #include "qidcm/error.h"
@@ -54,7 +54,7 @@ void check(const OFCondition& status, const std::string& file, const std::string
 }  // namespace
 
 WriteSummary writeMeasurementReport(const Metadata& md, const WriterPaths& paths) {
-  dicom::configureDcmtk();
+  dcmtk::configure();
   const std::string& file = md.sourceFile;
   if (md.verified && !md.complete)
     throwInput(file, "VerificationFlag", "VERIFIED requires CompletionFlag COMPLETE");

@@ -5,9 +5,9 @@
 #include <stdexcept>
 #include <vector>
 
-#include "codec/bits.h"
-#include "codec/deflate.h"
-#include "codec/rle.h"
+#include "pixel/bits.h"
+#include "pixel/deflate.h"
+#include "pixel/rle.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size < 4) return 0;
@@ -19,18 +19,18 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   std::vector<std::uint8_t> out;
   try {
     switch (which) {
-      case 0: qidcm::codec::rleDecodeFrame(body, bodySize, samples, bytesPerSample, out); break;
-      case 1: qidcm::codec::inflateFrame(body, bodySize, samples, out); break;
-      case 3: qidcm::codec::rleDecodeBitFrame(body, bodySize, samples, out); break;
+      case 0: qidcm::pixel::rleDecodeFrame(body, bodySize, samples, bytesPerSample, out); break;
+      case 1: qidcm::pixel::inflateFrame(body, bodySize, samples, out); break;
+      case 3: qidcm::pixel::rleDecodeBitFrame(body, bodySize, samples, out); break;
       default: {
         const std::size_t offset = data[3] % 8;
         const std::size_t count = bodySize * 8 > offset ? bodySize * 8 - offset : 0;
         std::vector<std::uint8_t> pixels(count);
-        qidcm::codec::unpackBits(body, offset, count, pixels.data());
+        qidcm::pixel::unpackBits(body, offset, count, pixels.data());
         std::vector<std::uint8_t> packed((count + 7) / 8);
-        qidcm::codec::packBits(pixels.data(), count, packed.data());
+        qidcm::pixel::packBits(pixels.data(), count, packed.data());
         std::size_t set = 0;
-        qidcm::codec::forEachSetBit(body, offset, count, [&](std::size_t) { ++set; });
+        qidcm::pixel::forEachSetBit(body, offset, count, [&](std::size_t) { ++set; });
         std::size_t ones = 0;
         for (auto p : pixels) ones += p;
         if (ones != set) __builtin_trap();  // the two bit readers disagree

@@ -11,10 +11,10 @@
 #include <cstdio>
 #include <fstream>
 
-#include "codec/bits.h"
+#include "pixel/bits.h"
 #include "dicom/dataset_util.h"
-#include "dicom/dcmtk_setup.h"
-#include "dicom/frame_source.h"
+#include "dcmtk/setup.h"
+#include "pixel/frame_source.h"
 #include "qidcm/error.h"
 
 int main(int argc, char** argv) {
@@ -23,16 +23,16 @@ int main(int argc, char** argv) {
     return 2;
   }
   try {
-    qidcm::dicom::configureDcmtk();
+    qidcm::dcmtk::configure();
     DcmFileFormat file;
-    if (file.loadFile(argv[1], EXS_Unknown, EGL_noChange, qidcm::dicom::kDeferredValueLength).bad()) {
+    if (file.loadFile(argv[1], EXS_Unknown, EGL_noChange, qidcm::pixel::kDeferredValueLength).bad()) {
       std::fprintf(stderr, "cannot read %s\n", argv[1]);
       return 1;
     }
     Sint32 frames = 1;
     file.getDataset()->findAndGetSint32(DCM_NumberOfFrames, frames);
     const std::string ts = qidcm::dicom::getString(*file.getMetaInfo(), DCM_TransferSyntaxUID);
-    qidcm::dicom::FrameSource source(*file.getDataset(), ts, argv[1], static_cast<std::size_t>(frames));
+    qidcm::pixel::FrameSource source(*file.getDataset(), ts, argv[1], static_cast<std::size_t>(frames));
     std::ofstream out(argv[2], std::ios::binary);
     const std::size_t samples = source.pixelsPerFrame() * source.samplesPerPixel();
     std::vector<std::uint8_t> scratch, packed;
@@ -40,9 +40,9 @@ int main(int argc, char** argv) {
       const auto frame = source.frame(f, scratch);
       if (source.bitsAllocated() == 1) {
         std::vector<std::uint8_t> bits(samples);
-        qidcm::codec::unpackBits(frame.data, frame.bitOffset, samples, bits.data());
+        qidcm::pixel::unpackBits(frame.data, frame.bitOffset, samples, bits.data());
         packed.assign((samples + 7) / 8, 0);
-        qidcm::codec::packBits(bits.data(), samples, packed.data());
+        qidcm::pixel::packBits(bits.data(), samples, packed.data());
         out.write(reinterpret_cast<const char*>(packed.data()), static_cast<std::streamsize>(packed.size()));
       } else {
         out.write(reinterpret_cast<const char*>(frame.data),

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "qidcm/image_io.h"
 #include "qidcm/seg/metadata.h"
 #include "qidcm/volume.h"
 
@@ -57,7 +58,8 @@ ReadSummary readSegmentationToFiles(const std::string& input, const std::string&
                                     const std::string& prefix, const std::string& outputType,
                                     const ReaderOptions& options);
 
-// File extension for a dcmqi output type ("nii" -> ".nii.gz"); throws Error (Usage).
-std::string extensionFor(const std::string& outputType);
+// File extension for a dcmqi output type ("nii" -> ".nii.gz"); throws Error
+// (Usage). Kept for programs that used it: it is qidcm::imageExtension.
+inline std::string extensionFor(const std::string& outputType) { return imageExtension(outputType); }
 
 }  // namespace qidcm::seg

@@ -1,15 +1,15 @@
-#include "codec/frame_codec.h"
+#include "pixel/frame_codec.h"
 
 #include <stdexcept>
 
-#include "codec/bits.h"
-#include "codec/deflate.h"
-#include "codec/j2k.h"
-#include "codec/jpegls.h"
-#include "codec/rle.h"
+#include "pixel/bits.h"
+#include "pixel/deflate.h"
+#include "pixel/j2k.h"
+#include "pixel/jpegls.h"
+#include "pixel/rle.h"
 #include "core/parallel.h"
 
-namespace qidcm::codec {
+namespace qidcm::pixel {
 
 std::size_t FrameFormat::frameBytes() const {
   const std::size_t pixels = rows * columns;
@@ -64,4 +64,4 @@ std::vector<std::vector<std::uint8_t>> encodeFrames(Compression c, const FrameFo
   return fragments;
 }
 
-}  // namespace qidcm::codec
+}  // namespace qidcm::pixel

@@ -1,8 +1,8 @@
-#include "codec/bits.h"
+#include "pixel/bits.h"
 
 #include <cstring>
 
-namespace qidcm::codec {
+namespace qidcm::pixel {
 
 void unpackBits(const std::uint8_t* bits, std::size_t offset, std::size_t count, std::uint8_t* out) {
   if (count == 0) return;  // `out` may then be null, which memset must not get
@@ -28,4 +28,4 @@ void packBits(const std::uint8_t* in, std::size_t count, std::uint8_t* out) {
     if (in[n]) out[n >> 3] |= static_cast<std::uint8_t>(1u << (n & 7));
 }
 
-}  // namespace qidcm::codec
+}  // namespace qidcm::pixel

@@ -1,13 +1,13 @@
-#include "codec/rle.h"
+#include "pixel/rle.h"
 
-#include "codec/bits.h"
+#include "pixel/bits.h"
 
 #include <algorithm>
 #include <cstring>
 #include <stdexcept>
 #include <utility>
 
-namespace qidcm::codec {
+namespace qidcm::pixel {
 namespace {
 
 std::uint32_t readUint32(const std::uint8_t* p) {
@@ -182,4 +182,4 @@ std::vector<std::uint8_t> rleEncodeFrame(const std::uint8_t* data, std::size_t s
   return out;
 }
 
-}  // namespace qidcm::codec
+}  // namespace qidcm::pixel

@@ -1,6 +1,6 @@
 #include <nlohmann/json.hpp>
 
-#include "metadata/json_codes.h"
+#include "json/json_codes.h"
 #include "qidcm/error.h"
 #include "qidcm/schema.h"
 #include "qidcm/seg/metadata.h"

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-namespace qidcm::codec {
+namespace qidcm::pixel {
 
 // Decodes one RLE frame into `out`, which receives exactly `expectedBytes`
 // bytes laid out as native little-endian samples: byte planes are
@@ -33,4 +33,4 @@ std::vector<std::uint8_t> rleEncodeBitFrame(const std::uint8_t* packed, std::siz
 void rleDecodeBitFrame(const std::uint8_t* data, std::size_t size, std::size_t pixels,
                        std::vector<std::uint8_t>& packed);
 
-}  // namespace qidcm::codec
+}  // namespace qidcm::pixel

@@ -4,7 +4,7 @@
 #include <cstddef>
 #include <cstdint>
 
-namespace qidcm::codec {
+namespace qidcm::pixel {
 
 inline bool bitAt(const std::uint8_t* bits, std::size_t n) { return (bits[n >> 3] >> (n & 7)) & 1u; }
 
@@ -53,4 +53,4 @@ void forEachSetBit(const std::uint8_t* bits, std::size_t offset, std::size_t cou
     if (bitAt(bits, offset + n)) f(n);
 }
 
-}  // namespace qidcm::codec
+}  // namespace qidcm::pixel

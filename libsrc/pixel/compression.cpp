@@ -28,25 +28,13 @@ std::string toString(Compression c) {
   return "none";
 }
 
+std::vector<Compression> allCompressions() { return {std::begin(kAll), std::end(kAll)}; }
+
 Compression parseCompression(const std::string& text) {
   for (Compression c : kAll)
     if (toString(c) == text) return c;
   throwUsage("unknown --compress value '" + text + "' (" + join({std::begin(kAll), std::end(kAll)}) + ")");
 }
-
-const char* transferSyntaxUid(Compression c) {
-  switch (c) {
-    case Compression::None: return "1.2.840.10008.1.2.1";
-    case Compression::Deflate: return "1.2.840.10008.1.2.1.99";
-    case Compression::Rle: return "1.2.840.10008.1.2.5";
-    case Compression::JpegLs: return "1.2.840.10008.1.2.4.80";
-    case Compression::Jpeg2000: return "1.2.840.10008.1.2.4.90";
-    case Compression::Difc: return "1.2.840.10008.1.2.8.1";
-  }
-  return "1.2.840.10008.1.2.1";
-}
-
-bool encapsulated(Compression c) { return c != Compression::None && c != Compression::Deflate; }
 
 std::vector<Compression> allowedCompressions(const PixelFormat& format) {
   if (format.floating || format.bitsAllocated > 16) return {Compression::None, Compression::Deflate};

@@ -1,4 +1,4 @@
-#include "codec/jpegls.h"
+#include "pixel/jpegls.h"
 
 #include <dcmtk/config/osconfig.h>
 #include <dcmtk/dcmdata/dcdatset.h>
@@ -13,7 +13,7 @@
 #include <stdexcept>
 #include <string>
 
-namespace qidcm::codec {
+namespace qidcm::pixel {
 
 // DCMTK's JPEG-LS encoder (its bundled CharLS), so that what qidcm writes is
 // what DCMTK's decoder reads; it works on a data set, so each frame becomes a
@@ -63,4 +63,4 @@ std::vector<std::uint8_t> jpeglsEncodeFrame(const std::uint8_t* samples, std::si
   return out;
 }
 
-}  // namespace qidcm::codec
+}  // namespace qidcm::pixel

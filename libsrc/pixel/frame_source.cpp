@@ -1,64 +1,37 @@
-#include "dicom/frame_source.h"
+#include "pixel/frame_source.h"
 
 #include <dcmtk/dcmdata/dcdeftag.h>
 #include <dcmtk/dcmdata/dcpixel.h>
 #include <dcmtk/dcmdata/dcpixseq.h>
 #include <dcmtk/dcmdata/dcpxitem.h>
-#include <dcmtk/dcmdata/dcrledrg.h>
-#include <dcmtk/dcmjpeg/djdecode.h>
-#include <dcmtk/dcmjpls/djdecode.h>
 
 #include <cstring>
 #include <mutex>
 #include <stdexcept>
 
-#include "codec/bits.h"
-#include "codec/deflate.h"
-#include "codec/j2k.h"
-#include "codec/rle.h"
-#include "dicom/dataset_util.h"
+#include "pixel/bits.h"
+#include "pixel/deflate.h"
+#include "pixel/j2k.h"
+#include "pixel/rle.h"
+#include "pixel/transfer_syntax.h"
+#include "dcmtk/setup.h"
 #include "qidcm/error.h"
 
-namespace qidcm::dicom {
+namespace qidcm::pixel {
+
+using dcmtk::attributeName;
 namespace {
 
-const char* kDeflatedImageFrameCompression = "1.2.840.10008.1.2.8.1";
-
-enum class Codec { Native, Rle, Jpeg2000, DeflatedFrames, Dcmtk };
-
-Codec codecFor(E_TransferSyntax xfer, const std::string& uid) {
-  if (uid == kDeflatedImageFrameCompression) return Codec::DeflatedFrames;
-  switch (xfer) {
-    case EXS_LittleEndianImplicit:
-    case EXS_LittleEndianExplicit:
-    case EXS_BigEndianExplicit:
-    case EXS_DeflatedLittleEndianExplicit: return Codec::Native;
-    case EXS_RLELossless: return Codec::Rle;
-    case EXS_JPEG2000LosslessOnly:
-    case EXS_JPEG2000:
-    case EXS_JPEG2000MulticomponentLosslessOnly:
-    case EXS_JPEG2000Multicomponent: return Codec::Jpeg2000;
-    default: break;
-  }
-  // High-Throughput JPEG 2000 (not known to DCMTK 3.6.7): OpenJPEG 2.5 decodes it.
-  if (uid == "1.2.840.10008.1.2.4.201" || uid == "1.2.840.10008.1.2.4.202" || uid == "1.2.840.10008.1.2.4.203")
-    return Codec::Jpeg2000;
-  return Codec::Dcmtk;
+// The decoder of a transfer syntax: the table's, else DCMTK's registry.
+Decoder decoderFor(const std::string& uid) {
+  const TransferSyntax* t = findTransferSyntax(uid);
+  return t ? t->decoder : Decoder::Dcmtk;
 }
 
 }  // namespace
 
-void registerDcmtkCodecs() {
-  static std::once_flag once;
-  std::call_once(once, [] {
-    DJLSDecoderRegistration::registerCodecs();
-    DJDecoderRegistration::registerCodecs();
-    DcmRLEDecoderRegistration::registerCodecs();
-  });
-}
-
 std::string FrameSource::transferSyntaxName() const {
-  if (uid_ == kDeflatedImageFrameCompression) return "Deflated Image Frame Compression";
+  if (const TransferSyntax* t = findTransferSyntax(uid_)) return t->name;
   if (xfer_ == EXS_Unknown) return uid_;
   return DcmXfer(xfer_).getXferName();
 }
@@ -118,8 +91,8 @@ FrameSource::FrameSource(DcmDataset& dataset, const std::string& transferSyntaxU
   if (dataset.findAndGetElement(DCM_PixelData, element).bad() || !element)
     throwInput(path, attributeName(DCM_PixelData), "missing");
   auto* pixelData = dynamic_cast<DcmPixelData*>(element);
-  const Codec codec = codecFor(xfer_, uid_);
-  encapsulated_ = codec != Codec::Native;
+  const Decoder codec = decoderFor(uid_);
+  encapsulated_ = codec != Decoder::Native;
   if (!encapsulated_) {
     const std::uint64_t pixels = static_cast<std::uint64_t>(rows_) * columns_ * samples_ * frames_;
     const std::uint64_t needed = bits == 1 ? (pixels + 7) / 8 : pixels * (bits / 8);
@@ -168,8 +141,8 @@ FrameSource::FrameSource(DcmDataset& dataset, const std::string& transferSyntaxU
     return;
   }
   if (!pixelData) throwInput(path, attributeName(DCM_PixelData), "is not pixel data");
-  if (codec == Codec::Dcmtk) {
-    registerDcmtkCodecs();
+  if (codec == Decoder::Dcmtk) {
+    dcmtk::registerDecoders();
     dcmtkCodec_ = true;
     return;
   }
@@ -323,31 +296,31 @@ FrameSource::Frame FrameSource::frame(std::size_t index, std::vector<std::uint8_
       return {scratch.data(), 0};
     }
     const std::vector<std::uint8_t> bytes = frameBytes(index);
-    if (samples_ > 1 && codecFor(xfer_, uid_) != Codec::DeflatedFrames)
+    if (samples_ > 1 && decoderFor(uid_) != Decoder::DeflatedFrames)
       throw std::runtime_error("colour frames are read uncompressed, deflated or through DCMTK's codecs only");
-    switch (codecFor(xfer_, uid_)) {
-      case Codec::Rle:
+    switch (decoderFor(uid_)) {
+      case Decoder::Rle:
         if (bitsAllocated_ > 16) throw std::runtime_error("RLE frames of more than 16 bits are not supported");
         // Single-bit frames: packed bits (CP 2301), or one byte per pixel as
         // earlier writers (qidcm's among them) coded them.
         if (bitsAllocated_ == 1)
-          codec::rleDecodeBitFrame(bytes.data(), bytes.size(), pixels, scratch);
+          pixel::rleDecodeBitFrame(bytes.data(), bytes.size(), pixels, scratch);
         else
-          codec::rleDecodeFrame(bytes.data(), bytes.size(), pixels, bytesPerSample, scratch);
+          pixel::rleDecodeFrame(bytes.data(), bytes.size(), pixels, bytesPerSample, scratch);
         break;
-      case Codec::DeflatedFrames:
-        codec::inflateFrame(bytes.data(), bytes.size(), expected, scratch);
+      case Decoder::DeflatedFrames:
+        pixel::inflateFrame(bytes.data(), bytes.size(), expected, scratch);
         break;
-      case Codec::Jpeg2000:
+      case Decoder::Jpeg2000:
         if (bitsAllocated_ > 16) throw std::runtime_error("JPEG 2000 frames of more than 16 bits are not supported");
         if (bitsAllocated_ == 1) {
           std::vector<std::uint8_t> samples;
-          codec::j2kDecodeFrame(bytes.data(), bytes.size(), columns_, rows_, 1, samples);
+          pixel::j2kDecodeFrame(bytes.data(), bytes.size(), columns_, rows_, 1, samples);
           scratch.assign(expected, 0);
           for (std::size_t n = 0; n < pixels; ++n)
             if (samples[n]) scratch[n >> 3] |= static_cast<std::uint8_t>(1u << (n & 7));
         } else {
-          codec::j2kDecodeFrame(bytes.data(), bytes.size(), columns_, rows_, bytesPerSample, scratch);
+          pixel::j2kDecodeFrame(bytes.data(), bytes.size(), columns_, rows_, bytesPerSample, scratch);
         }
         break;
       default: throw std::runtime_error("unsupported transfer syntax");
@@ -359,4 +332,4 @@ FrameSource::Frame FrameSource::frame(std::size_t index, std::vector<std::uint8_
   return {scratch.data(), 0};
 }
 
-}  // namespace qidcm::dicom
+}  // namespace qidcm::pixel

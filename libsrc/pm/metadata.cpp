@@ -2,7 +2,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "metadata/json_codes.h"
+#include "json/json_codes.h"
 #include "qidcm/error.h"
 #include "qidcm/geometry.h"
 #include "qidcm/pm/metadata.h"

@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <vector>
 
-namespace qidcm::codec {
+namespace qidcm::pixel {
 
 // Inflates into `out`, which must end up exactly `expectedBytes` long.
 // Throws std::runtime_error on corrupt or short data.
@@ -14,4 +14,4 @@ void inflateFrame(const std::uint8_t* data, std::size_t size, std::size_t expect
 
 std::vector<std::uint8_t> deflateFrame(const std::uint8_t* data, std::size_t size, int level = 6);
 
-}  // namespace qidcm::codec
+}  // namespace qidcm::pixel

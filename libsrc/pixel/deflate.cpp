@@ -1,11 +1,11 @@
-#include "codec/deflate.h"
+#include "pixel/deflate.h"
 
 #include <zlib.h>
 
 #include <stdexcept>
 #include <string>
 
-namespace qidcm::codec {
+namespace qidcm::pixel {
 
 void inflateFrame(const std::uint8_t* data, std::size_t size, std::size_t expectedBytes,
                   std::vector<std::uint8_t>& out) {
@@ -43,4 +43,4 @@ std::vector<std::uint8_t> deflateFrame(const std::uint8_t* data, std::size_t siz
   return out;
 }
 
-}  // namespace qidcm::codec
+}  // namespace qidcm::pixel

@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <vector>
 
-namespace qidcm::codec {
+namespace qidcm::pixel {
 
 // Decodes a JPEG 2000 codestream (or JP2 file) holding one single-component
 // frame of `columns` x `rows` samples into `out`: one byte per sample when
@@ -20,4 +20,4 @@ void j2kDecodeFrame(const std::uint8_t* data, std::size_t size, std::size_t colu
 std::vector<std::uint8_t> j2kEncodeFrame(const std::uint8_t* samples, std::size_t columns, std::size_t rows,
                                          unsigned bytesPerSample, unsigned precision, bool isSigned);
 
-}  // namespace qidcm::codec
+}  // namespace qidcm::pixel

@@ -1,4 +1,4 @@
-#include "codec/j2k.h"
+#include "pixel/j2k.h"
 
 #include <openjpeg.h>
 
@@ -7,7 +7,7 @@
 #include <stdexcept>
 #include <string>
 
-namespace qidcm::codec {
+namespace qidcm::pixel {
 namespace {
 
 struct MemoryStream {
@@ -188,4 +188,4 @@ void j2kDecodeFrame(const std::uint8_t* data, std::size_t size, std::size_t colu
   }
 }
 
-}  // namespace qidcm::codec
+}  // namespace qidcm::pixel

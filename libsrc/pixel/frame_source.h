@@ -18,7 +18,7 @@
 #include <string>
 #include <vector>
 
-namespace qidcm::dicom {
+namespace qidcm::pixel {
 
 // Values longer than this are left on disk when a file is loaded for its
 // frames; the pixel data is then read one frame at a time.
@@ -85,7 +85,4 @@ class FrameSource {
   std::vector<std::vector<Fragment>> frameFragments_;
 };
 
-// Registers DCMTK's decoders (JPEG-LS, JPEG, RLE) once.
-void registerDcmtkCodecs();
-
-}  // namespace qidcm::dicom
+}  // namespace qidcm::pixel

@@ -9,7 +9,7 @@
 
 #include "qidcm/compression.h"
 
-namespace qidcm::codec {
+namespace qidcm::pixel {
 
 struct FrameFormat {
   std::size_t rows = 0, columns = 0;
@@ -32,4 +32,4 @@ using NativeFrame = std::function<void(std::size_t index, std::vector<std::uint8
 std::vector<std::vector<std::uint8_t>> encodeFrames(Compression c, const FrameFormat& format, std::size_t count,
                                                     const NativeFrame& produce);
 
-}  // namespace qidcm::codec
+}  // namespace qidcm::pixel

@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <vector>
 
-namespace qidcm::codec {
+namespace qidcm::pixel {
 
 // Encodes one single-component frame: one byte per sample when
 // `bytesPerSample` is 1, little-endian 16-bit samples when 2 (signed values
@@ -14,4 +14,4 @@ namespace qidcm::codec {
 std::vector<std::uint8_t> jpeglsEncodeFrame(const std::uint8_t* samples, std::size_t columns, std::size_t rows,
                                             unsigned bytesPerSample);
 
-}  // namespace qidcm::codec
+}  // namespace qidcm::pixel

@@ -1,4 +1,4 @@
-#include "metadata/json_codes.h"
+#include "json/json_codes.h"
 
 namespace qidcm {
 
