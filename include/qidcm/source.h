@@ -44,6 +44,13 @@ class SourceIndex {
   // are skipped; duplicate SOP Instance UIDs are kept once. Throws Error
   // (Input) when nothing usable is found, naming what was scanned.
   static SourceIndex scan(const std::vector<std::string>& files, const std::vector<std::string>& directories);
+  // Every DICOM instance under the directories, whatever its SOP class and
+  // whether or not it has plane geometry (`frames` may be empty), sorted by
+  // path; no error when there is none. For looking instances up by UID.
+  static SourceIndex scanInstances(const std::vector<std::string>& directories);
+
+  // The instance with this SOP Instance UID, or nullptr.
+  const SourceInstance* find(const std::string& sopInstanceUID) const;
 
   const std::vector<SourceInstance>& instances() const { return instances_; }
   bool empty() const { return instances_.empty(); }

@@ -5,6 +5,10 @@
 
 #include <set>
 
+#include <sys/stat.h>
+#include "core/output_transaction.h"
+#include "dicom/file_writer.h"
+#include "seg/frame_encoder.h"
 #include "dicom/icc.h"
 #include "dicom/modules.h"
 #include "qidcm/error.h"
@@ -192,6 +196,41 @@ void Document::fillPerFrame(std::size_t index, DcmItem& item) const {
     writer_.putUint16(dicom::appendItem(item, DCM_SegmentIdentificationSequence), DCM_ReferencedSegmentNumber,
                       plan_.segments[frame.segment].number);
   context_.writeFrameReferences(frame, position, item, writer_);
+}
+
+WriteSummary writeDocument(const Plan& plan, const std::vector<Grid>& grids, const std::vector<LabelImage>& images,
+                           const Metadata& metadata, const DocumentContext& context, const std::string& outputPath,
+                           const WriterOptions& options) {
+  OutputTransaction output;
+  const std::string staged = output.stage(outputPath);
+  Document document(plan, grids, metadata, context, options);
+  FrameEncoder encoder(plan, images);
+  {
+    log::PhaseTimer timer("write document and frames");
+    std::unique_ptr<DcmDataset> head = document.head();
+    dicom::FramePixels pixels;
+    pixels.format.rows = images.front().volume.grid.rows();
+    pixels.format.columns = images.front().volume.grid.columns();
+    pixels.format.bitsAllocated = plan.bitsAllocated;
+    pixels.frames = plan.frames.size();
+    pixels.nativeLength = encoder.pixelDataLength();
+    pixels.frame = [&](std::size_t f, std::vector<std::uint8_t>& out) { encoder.frame(f, out); };
+    pixels.stream = [&](dicom::ByteSink& sink) { encoder.encode(sink); };
+    dicom::writeMultiFrame(
+        staged, *head, options.compression,
+        [&](std::size_t f, DcmItem& item) { document.fillPerFrame(f, item); }, pixels);
+  }
+  WriteSummary summary;
+  struct stat st;
+  if (stat(staged.c_str(), &st) == 0) summary.bytes = static_cast<std::uint64_t>(st.st_size);
+  output.commit();
+  summary.sopInstanceUID = document.sopInstanceUID();
+  summary.seriesInstanceUID = document.seriesInstanceUID();
+  summary.segments = plan.segments.size();
+  summary.frames = plan.frames.size();
+  summary.referencedInstances = context.referencedInstances();
+  summary.overlap = plan.overlap;
+  return summary;
 }
 
 }  // namespace qidcm::seg

@@ -44,4 +44,9 @@ class Document {
   std::string seriesInstanceUID_;
 };
 
+// Writes the SEG the plan describes (document, then streamed frames), atomically.
+WriteSummary writeDocument(const Plan& plan, const std::vector<Grid>& grids, const std::vector<LabelImage>& images,
+                           const Metadata& metadata, const DocumentContext& context, const std::string& outputPath,
+                           const WriterOptions& options);
+
 }  // namespace qidcm::seg

@@ -50,10 +50,5 @@ struct Plan {
 Plan makePlan(const std::vector<LabelImage>& images, const Metadata& metadata, const WriterOptions& options,
               const std::vector<bool>* requiredSlices = nullptr);
 
-class DocumentContext;
-// Writes the SEG the plan describes (document, then streamed frames), atomically.
-WriteSummary writeDocument(const Plan& plan, const std::vector<Grid>& grids, const std::vector<LabelImage>& images,
-                           const Metadata& metadata, const DocumentContext& context, const std::string& outputPath,
-                           const WriterOptions& options);
 
 }  // namespace qidcm::seg

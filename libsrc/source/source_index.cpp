@@ -82,6 +82,12 @@ ScanOutcome readInstance(const std::string& path, SourceInstance& out, std::stri
     why = metaClass == UID_MediaStorageDirectoryStorage ? "DICOMDIR" : "no SOP Class/Instance UID";
     return metaClass.empty() && out.sopClassUID.empty() ? ScanOutcome::NotDicom : ScanOutcome::NotImage;
   }
+  out.seriesInstanceUID = getString(ds, DCM_SeriesInstanceUID);
+  out.studyInstanceUID = getString(ds, DCM_StudyInstanceUID);
+  out.frameOfReferenceUID = getString(ds, DCM_FrameOfReferenceUID);
+  out.patientID = getString(ds, DCM_PatientID);
+  out.patientName = getString(ds, DCM_PatientName);
+  out.modality = getString(ds, DCM_Modality);
   if (isNonImageClass(out.sopClassUID)) {
     why = "not an image (SOP Class " + out.sopClassUID + ")";
     return ScanOutcome::NotImage;
@@ -95,12 +101,6 @@ ScanOutcome readInstance(const std::string& path, SourceInstance& out, std::stri
   }
   out.rows = rows;
   out.columns = columns;
-  out.seriesInstanceUID = getString(ds, DCM_SeriesInstanceUID);
-  out.studyInstanceUID = getString(ds, DCM_StudyInstanceUID);
-  out.frameOfReferenceUID = getString(ds, DCM_FrameOfReferenceUID);
-  out.patientID = getString(ds, DCM_PatientID);
-  out.patientName = getString(ds, DCM_PatientName);
-  out.modality = getString(ds, DCM_Modality);
 
   DcmItem* shared = firstItem(ds, DCM_SharedFunctionalGroupsSequence);
   DcmSequenceOfItems* perFrame = nullptr;
@@ -173,23 +173,13 @@ void collectFiles(const std::string& dir, std::vector<std::string>& out) {
 
 }  // namespace
 
-SourceIndex SourceIndex::scan(const std::vector<std::string>& listed, const std::vector<std::string>& directories) {
-  dcmtk::configure();
-  std::vector<std::string> files;
-  for (const auto& f : listed) {
-    std::error_code ec;
-    if (!fs::is_regular_file(f, ec)) throwInput(f, "", "source DICOM file not found");
-    files.push_back(f);
-  }
-  const std::size_t listedCount = files.size();
-  std::vector<std::string> scanned;
-  for (const auto& d : directories) collectFiles(d, scanned);
-  std::sort(scanned.begin(), scanned.end());
-  files.insert(files.end(), scanned.begin(), scanned.end());
-
-  std::vector<SourceInstance> found(files.size());
-  std::vector<ScanOutcome> outcome(files.size(), ScanOutcome::NotDicom);
-  std::vector<std::string> why(files.size());
+namespace {
+// Reads the header of every file, on up to eight threads.
+void readAll(const std::vector<std::string>& files, std::vector<SourceInstance>& found,
+             std::vector<ScanOutcome>& outcome, std::vector<std::string>& why) {
+  found.assign(files.size(), {});
+  outcome.assign(files.size(), ScanOutcome::NotDicom);
+  why.assign(files.size(), {});
   std::atomic<std::size_t> next{0};
   auto worker = [&] {
     for (std::size_t n = next++; n < files.size(); n = next++) {
@@ -206,6 +196,54 @@ SourceIndex SourceIndex::scan(const std::vector<std::string>& listed, const std:
   for (unsigned t = 1; t < threads && t < files.size(); ++t) pool.emplace_back(worker);
   worker();
   for (auto& t : pool) t.join();
+}
+}  // namespace
+
+SourceIndex SourceIndex::scanInstances(const std::vector<std::string>& directories) {
+  dcmtk::configure();
+  std::vector<std::string> files;
+  for (const auto& d : directories) collectFiles(d, files);
+  std::sort(files.begin(), files.end());
+  std::vector<SourceInstance> found;
+  std::vector<ScanOutcome> outcome;
+  std::vector<std::string> why;
+  readAll(files, found, outcome, why);
+  SourceIndex index;
+  std::unordered_set<std::string> seen;
+  for (std::size_t n = 0; n < files.size(); ++n) {
+    if (outcome[n] == ScanOutcome::NotDicom || found[n].sopInstanceUID.empty()) {
+      log::debug("skipping " + files[n] + ": " + why[n]);
+      continue;
+    }
+    if (seen.insert(found[n].sopInstanceUID).second) index.instances_.push_back(std::move(found[n]));
+  }
+  return index;
+}
+
+const SourceInstance* SourceIndex::find(const std::string& sopInstanceUID) const {
+  for (const auto& inst : instances_)
+    if (inst.sopInstanceUID == sopInstanceUID) return &inst;
+  return nullptr;
+}
+
+SourceIndex SourceIndex::scan(const std::vector<std::string>& listed, const std::vector<std::string>& directories) {
+  dcmtk::configure();
+  std::vector<std::string> files;
+  for (const auto& f : listed) {
+    std::error_code ec;
+    if (!fs::is_regular_file(f, ec)) throwInput(f, "", "source DICOM file not found");
+    files.push_back(f);
+  }
+  const std::size_t listedCount = files.size();
+  std::vector<std::string> scanned;
+  for (const auto& d : directories) collectFiles(d, scanned);
+  std::sort(scanned.begin(), scanned.end());
+  files.insert(files.end(), scanned.begin(), scanned.end());
+
+  std::vector<SourceInstance> found;
+  std::vector<ScanOutcome> outcome;
+  std::vector<std::string> why;
+  readAll(files, found, outcome, why);
 
   SourceIndex index;
   std::unordered_set<std::string> seen;

@@ -3,12 +3,12 @@
 #include <dcmtk/dcmdata/dcdeftag.h>
 
 #include <filesystem>
-#include <map>
 #include <optional>
 
 #include "dicom/dataset_util.h"
 #include "qidcm/error.h"
 #include "qidcm/log.h"
+#include "qidcm/source.h"
 
 namespace qidcm::sr {
 namespace fs = std::filesystem;
@@ -20,24 +20,6 @@ bool looksLikeUid(const std::string& s) {
   for (char c : s)
     if (!(c == '.' || (c >= '0' && c <= '9'))) return false;
   return true;
-}
-
-// SOP Instance UID -> file, for every DICOM file under `directory`.
-std::map<std::string, std::string> indexByInstanceUid(const std::string& directory) {
-  std::map<std::string, std::string> index;
-  std::error_code ec;
-  fs::recursive_directory_iterator it(directory, fs::directory_options::skip_permission_denied, ec), end;
-  for (; !ec && it != end; it.increment(ec)) {
-    if (!it->is_regular_file(ec)) continue;
-    DcmFileFormat file;
-    if (file.loadFileUntilTag(it->path().c_str(), EXS_Unknown, EGL_noChange, DCM_MaxReadLength, ERM_autoDetect,
-                              DcmTagKey(0x0008, 0x0019))  // stops before this tag
-            .bad())
-      continue;
-    const std::string uid = dicom::getString(*file.getDataset(), DCM_SOPInstanceUID);
-    if (!uid.empty()) index.emplace(uid, it->path().string());
-  }
-  return index;
 }
 
 }  // namespace
@@ -66,7 +48,7 @@ std::vector<ReferencedInstance> resolveReferences(const std::vector<std::string>
                                                   const std::string& directory, const std::string& metadataFile,
                                                   const std::string& key) {
   std::vector<ReferencedInstance> out;
-  std::optional<std::map<std::string, std::string>> byUid;  // built on first need
+  std::optional<SourceIndex> byUid;  // every instance under the directory, scanned on first need
   for (std::size_t i = 0; i < entries.size(); ++i) {
     const std::string& entry = entries[i];
     const std::string where = key + "[" + std::to_string(i) + "]";
@@ -77,12 +59,12 @@ std::vector<ReferencedInstance> resolveReferences(const std::vector<std::string>
       path = candidate.string();
     } else if (looksLikeUid(entry)) {
       const std::string dir = directory.empty() ? "." : directory;
-      if (!byUid) byUid = indexByInstanceUid(dir);
-      auto it = byUid->find(entry);
-      if (it == byUid->end())
+      if (!byUid) byUid = SourceIndex::scanInstances({dir});
+      const SourceInstance* found = byUid->find(entry);
+      if (!found)
         throwInput(metadataFile, where,
                    "'" + entry + "' is neither a file in '" + dir + "' nor the SOP Instance UID of one of its files");
-      path = it->second;
+      path = found->path;
       log::debug("  " + where + ": " + entry + " -> " + path);
     } else {
       throwInput(metadataFile, where, "file '" + candidate.string() + "' not found");

@@ -72,6 +72,8 @@ MOVED = {
     "libsrc/dicom/frame_source.cpp": "libsrc/pixel/frame_source.cpp",
     "libsrc/dicom/dcmtk_setup.h": "libsrc/dcmtk/setup.h",
     "libsrc/dicom/dcmtk_setup.cpp": "libsrc/dcmtk/setup.cpp",
+    "libsrc/seg/source_context.cpp": "libsrc/seg/context.cpp (implements seg/context.h)",
+    "libsrc/seg/labelmap_conversion.cpp": "libsrc/seg/convert.cpp (implements qidcm/seg/convert.h)",
 }
 
 INCLUDE = re.compile(r'^\s*#\s*include\s*([<"])([^>"]+)[>"]')

@@ -9,6 +9,7 @@
 #include "qidcm/log.h"
 #include "qidcm/seg/convert.h"
 #include "seg/context.h"
+#include "seg/document.h"
 #include "seg/overlap.h"
 #include "seg/plan.h"
 #include "seg/segmentation_file.h"
