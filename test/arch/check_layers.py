@@ -39,6 +39,10 @@ LAYERS = {
     "sr": (12, "TID 1500 Measurement Report"),
 }
 
+# IODs: what another module needs of one goes through its public headers
+# (include/qidcm/<iod>/), never its internal ones (libsrc/<iod>/).
+IODS = {"seg", "pm", "sr"}
+
 # Public headers (include/qidcm/...) -> module.
 PUBLIC = {
     "error.h": "core", "log.h": "core", "uid.h": "core", "cleanup.h": "core", "version.h": "core",
@@ -154,6 +158,10 @@ def check(root):
                 continue
             if mod == own:
                 continue
+            if mod in IODS and not target.startswith("qidcm/"):
+                problems.append(f"{where}: {own} includes {target}, an internal header of the {mod} IOD; "
+                                f"use its public headers (qidcm/{mod}/...)")
+                continue
             if LAYERS[mod][0] >= layer:
                 problems.append(f"{where}: {own} (layer {layer}) includes {target} of {mod} "
                                 f"(layer {LAYERS[mod][0]}): only lower layers may be included")
@@ -169,9 +177,11 @@ def self_test():
         "libsrc/seg/d.cpp": '#include <itkImage.h>\n',                     # ITK outside image I/O
         "apps/e.cpp": '#include "seg/plan.h"\n',                           # an app reaches inside
         "libsrc/codec/f.cpp": "",                                          # a moved folder is back
+        "libsrc/sr/g.cpp": '#include "seg/plan.h"\n',                      # another IOD's internal header
     }
     expected = ["includes source/source_references.h of source", "includes qidcm/seg/reader.h of seg",
-                "includes DCMTK", "includes ITK", "internal header seg/plan.h", "libsrc/codec: moved"]
+                "includes DCMTK", "includes ITK", "internal header seg/plan.h", "libsrc/codec: moved",
+                "an internal header of the seg IOD"]
     tmp = tempfile.mkdtemp()
     try:
         for rel, text in plants.items():
