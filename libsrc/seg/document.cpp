@@ -8,7 +8,7 @@
 #include <sys/stat.h>
 #include "core/output_transaction.h"
 #include "dicom/file_writer.h"
-#include "seg/frame_encoder.h"
+#include "seg/segmentation_type.h"
 #include "dicom/icc.h"
 #include "dicom/modules.h"
 #include "qidcm/error.h"
@@ -204,7 +204,7 @@ WriteSummary writeDocument(const Plan& plan, const std::vector<Grid>& grids, con
   OutputTransaction output;
   const std::string staged = output.stage(outputPath);
   Document document(plan, grids, metadata, context, options);
-  FrameEncoder encoder(plan, images);
+  const std::unique_ptr<FramePacker> encoder = strategyFor(plan.type).packer(plan, images);
   {
     log::PhaseTimer timer("write document and frames");
     std::unique_ptr<DcmDataset> head = document.head();
@@ -213,9 +213,9 @@ WriteSummary writeDocument(const Plan& plan, const std::vector<Grid>& grids, con
     pixels.format.columns = images.front().volume.grid.columns();
     pixels.format.bitsAllocated = plan.bitsAllocated;
     pixels.frames = plan.frames.size();
-    pixels.nativeLength = encoder.pixelDataLength();
-    pixels.frame = [&](std::size_t f, std::vector<std::uint8_t>& out) { encoder.frame(f, out); };
-    pixels.stream = [&](dicom::ByteSink& sink) { encoder.encode(sink); };
+    pixels.nativeLength = encoder->pixelDataLength();
+    pixels.frame = [&](std::size_t f, std::vector<std::uint8_t>& out) { encoder->frame(f, out); };
+    pixels.stream = [&](dicom::ByteSink& sink) { encoder->encode(sink); };
     dicom::writeMultiFrame(
         staged, *head, options.compression,
         [&](std::size_t f, DcmItem& item) { document.fillPerFrame(f, item); }, pixels);

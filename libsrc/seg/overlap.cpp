@@ -1,11 +1,111 @@
 #include "seg/overlap.h"
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 
 #include "pixel/bits.h"
 
 namespace qidcm::seg {
+
+// ---------------------------------------------------------------------------
+// Writing.
+
+namespace {
+
+// Non-zero mask of slice k.
+std::vector<std::uint8_t> sliceMask(const Volume& v, std::size_t k) {
+  const std::size_t plane = v.grid.slicePixels();
+  std::vector<std::uint8_t> mask(plane);
+  dispatchPixelType(v.type, [&](auto zero) {
+    using T = decltype(zero);
+    const T* data = v.samples<T>() + k * plane;
+    for (std::size_t p = 0; p < plane; ++p) mask[p] = data[p] != 0;
+  });
+  return mask;
+}
+
+}  // namespace
+
+OverlapResult findFileOverlap(const std::vector<LabelImage>& images, const std::vector<PlannedSegment>& segments,
+                              OverlapHit& hit) {
+  const std::size_t files = images.size();
+  if (files < 2) return OverlapResult::None;
+  std::vector<std::vector<bool>> occupied(files);
+  for (std::size_t f = 0; f < files; ++f) occupied[f].assign(images[f].volume.grid.slices(), false);
+  for (const auto& s : segments)
+    for (const auto& e : s.extents) occupied[s.file][e.slice] = true;
+  bool unaligned = false;
+  for (std::size_t a = 0; a < files; ++a) {
+    const Grid& ga = images[a].volume.grid;
+    for (std::size_t b = a + 1; b < files; ++b) {
+      const Grid& gb = images[b].volume.grid;
+      // Index of b's first voxel in a's grid.
+      const Vec3 shift = ga.continuousIndex(gb.origin);
+      long offset[3];
+      bool whole = true;
+      for (int d = 0; d < 3; ++d) {
+        offset[d] = std::lround(shift[d]);
+        whole = whole && std::fabs(shift[d] - static_cast<double>(offset[d])) < 1e-3;
+      }
+      if (!whole) {
+        unaligned = true;
+        continue;
+      }
+      const long cols = static_cast<long>(ga.columns()), rows = static_cast<long>(ga.rows());
+      for (std::size_t kb = 0; kb < gb.slices(); ++kb) {
+        const long ka = static_cast<long>(kb) + offset[2];
+        if (!occupied[b][kb] || ka < 0 || ka >= static_cast<long>(ga.slices()) || !occupied[a][ka]) continue;
+        const std::vector<std::uint8_t> maskA = sliceMask(images[a].volume, static_cast<std::size_t>(ka));
+        const std::vector<std::uint8_t> maskB = sliceMask(images[b].volume, kb);
+        for (long jb = 0; jb < rows; ++jb) {
+          const long ja = jb + offset[1];
+          if (ja < 0 || ja >= rows) continue;
+          for (long ib = 0; ib < cols; ++ib) {
+            const long ia = ib + offset[0];
+            if (ia < 0 || ia >= cols) continue;
+            const std::size_t pa = static_cast<std::size_t>(ja * cols + ia), pb = static_cast<std::size_t>(jb * cols + ib);
+            if (maskA[pa] && maskB[pb]) {
+              hit = {a, b, static_cast<std::size_t>(ka), static_cast<std::size_t>(ka) * ga.slicePixels() + pa,
+                     kb * gb.slicePixels() + pb};
+              return OverlapResult::Found;
+            }
+          }
+        }
+      }
+    }
+  }
+  return unaligned ? OverlapResult::Unaligned : OverlapResult::None;
+}
+
+bool fractionsOverlap(const std::vector<LabelImage>& images, const std::vector<PlannedSegment>& segments) {
+  const Grid& g = images.front().volume.grid;
+  const std::size_t plane = g.slicePixels(), cols = g.columns();
+  std::vector<std::uint8_t> covered(plane);
+  std::vector<std::vector<std::pair<const PlannedSegment*, const SliceExtent*>>> bySlice(g.slices());
+  for (const auto& s : segments)
+    for (const auto& e : s.extents) bySlice[e.slice].push_back({&s, &e});
+  for (std::size_t k = 0; k < g.slices(); ++k) {
+    if (bySlice[k].size() < 2) continue;
+    std::fill(covered.begin(), covered.end(), 0);
+    for (const auto& [seg, e] : bySlice[k]) {
+      const Volume& v = images[seg->file].volume;
+      const std::size_t c = seg->label - 1;
+      for (std::size_t j = e->j0; j <= e->j1; ++j)
+        for (std::size_t i = e->i0; i <= e->i1; ++i) {
+          const std::size_t p = j * cols + i;
+          const double value = v.sampleAsDouble(k * plane + p, c);
+          if (std::lround(std::clamp(value, 0.0, 1.0) * 255.0) == 0) continue;
+          if (covered[p]++) return true;
+        }
+    }
+  }
+  return false;
+}
+
+// ---------------------------------------------------------------------------
+// Reading.
+
 namespace {
 
 // Rows [first, last] of a frame that hold any non-zero pixel; first > last when empty.

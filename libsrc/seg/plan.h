@@ -47,8 +47,14 @@ struct Plan {
 
 // `requiredSlices` (LABELMAP only, optional): slices that get a frame even
 // when empty, e.g. every position of a SEG being converted.
+// The shared steps (input counts, numbering, the scan, positions); what
+// differs by Segmentation Type comes from its strategy (segmentation_type.h).
 Plan makePlan(const std::vector<LabelImage>& images, const Metadata& metadata, const WriterOptions& options,
               const std::vector<bool>* requiredSlices = nullptr);
+
+// BINARY and FRACTIONAL layout: one frame per segment and slice, in Segment
+// Number order; with `skipEmptySlices` only where the segment has voxels.
+void layoutSegmentFrames(Plan& plan, const std::vector<LabelImage>& images, bool skipEmptySlices);
 
 
 }  // namespace qidcm::seg

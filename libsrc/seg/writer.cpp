@@ -14,8 +14,8 @@
 #include "qidcm/log.h"
 #include "seg/document.h"
 #include "pixel/frame_codec.h"
-#include "seg/frame_encoder.h"
 #include "seg/plan.h"
+#include "seg/segmentation_type.h"
 
 namespace qidcm::seg {
 
@@ -52,13 +52,7 @@ WriteSummary writeSegmentation(const std::vector<LabelImage>& images, const Meta
                                const SourceIndex& sources, const std::string& outputPath,
                                const WriterOptions& options) {
   dcmtk::configure();
-  switch (options.type) {
-    case SegmentationType::Binary:
-      requireAllowed(options.compression, {1, false}, "a BINARY SEG (single-bit frames)");
-      break;
-    case SegmentationType::Fractional: requireAllowed(options.compression, {8, false}, "a FRACTIONAL SEG"); break;
-    case SegmentationType::Labelmap: requireAllowed(options.compression, {8, false}, "a LABELMAP SEG"); break;
-  }
+  strategyFor(options.type).checkCompression(options.compression);
   {
     OutputTransaction probe;  // an unusable output path fails before any work
     probe.stage(outputPath);

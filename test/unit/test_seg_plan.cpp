@@ -4,8 +4,8 @@
 #include <dcmtk/dcmdata/dcostrmb.h>
 
 #include "qidcm/error.h"
-#include "seg/frame_encoder.h"
 #include "seg/plan.h"
+#include "seg/segmentation_type.h"
 
 using namespace qidcm;
 using namespace qidcm::seg;
@@ -58,16 +58,16 @@ Metadata metadataFor(std::vector<std::vector<SegmentDescription>> lists) {
 
 // Runs the encoder into memory.
 std::vector<std::uint8_t> encode(const Plan& plan, const std::vector<LabelImage>& images) {
-  FrameEncoder encoder(plan, images);
-  std::vector<std::uint8_t> buffer(encoder.pixelDataLength() + 64);
+  const std::unique_ptr<FramePacker> encoder = strategyFor(plan.type).packer(plan, images);
+  std::vector<std::uint8_t> buffer(encoder->pixelDataLength() + 64);
   DcmOutputBufferStream out(buffer.data(), buffer.size());
   const std::string path = "memory";
   dicom::ByteSink sink(out, path);
-  encoder.encode(sink);
+  encoder->encode(sink);
   void* data = nullptr;
   offile_off_t length = 0;
   out.flushBuffer(data, length);
-  REQUIRE(static_cast<std::uint64_t>(length) == encoder.pixelDataLength());
+  REQUIRE(static_cast<std::uint64_t>(length) == encoder->pixelDataLength());
   return {static_cast<std::uint8_t*>(data), static_cast<std::uint8_t*>(data) + length};
 }
 
