@@ -58,7 +58,7 @@ TEST_CASE("RLE: runs longer than 128, literals and 16-bit planes round-trip") {
   CHECK(decoded == words);
 }
 
-TEST_CASE("single-bit RLE: packed bits are written; both layouts are read, told apart by length") {
+TEST_CASE("single-bit RLE: packed bits are written, both layouts are read, told apart by length") {
   for (std::size_t pixels : {1u, 5u, 8u, 13u, 64u, 37u * 29u, 512u * 512u}) {
     const auto bits = randomMask(pixels, 0.1, static_cast<unsigned>(pixels));
     std::vector<std::uint8_t> packed((pixels + 7) / 8);

@@ -92,7 +92,7 @@ TEST_CASE("every dcmqi SR example and third-party dcmqi-style SR JSON validates 
   CHECK(nan.groups[0].measurements[0].value == "nan");
 }
 
-TEST_CASE("SR JSON: dcmqi reader's lower-case group measurementMethod is read; errors name the path") {
+TEST_CASE("SR JSON: dcmqi reader's lower-case group measurementMethod is read, errors name the path") {
   nlohmann::json doc = readJsonFile(kExamples + "/sr-tid1500-example.json");
   doc["Measurements"][0]["measurementMethod"] = doc["Measurements"][0]["MeasurementMethod"];
   doc["Measurements"][0].erase("MeasurementMethod");
@@ -196,7 +196,7 @@ TEST_CASE("schema errors name the JSON path and the rule") {
   CHECK(failure(doc).rfind("segmentAttributes[0][0].recommendedDisplayRGBValue[0]: ", 0) == 0);
 }
 
-TEST_CASE("writers make values fit their VR, one warning per JSON key; readers' values pass as they are") {
+TEST_CASE("writers make values fit their VR, one warning per JSON key, readers' values pass as they are") {
   std::vector<std::string> warnings;
   log::setHandler([&](log::Level level, const std::string& m) {
     if (level == log::Level::Warning) warnings.push_back(m);
