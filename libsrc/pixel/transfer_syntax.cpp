@@ -27,6 +27,12 @@ const TransferSyntax kTable[] = {
 
 }  // namespace
 
+std::vector<const TransferSyntax*> transferSyntaxes() {
+  std::vector<const TransferSyntax*> all;
+  for (const auto& t : kTable) all.push_back(&t);
+  return all;
+}
+
 const TransferSyntax* findTransferSyntax(const std::string& uid) {
   for (const auto& t : kTable)
     if (uid == t.uid) return &t;

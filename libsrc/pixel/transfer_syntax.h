@@ -5,6 +5,7 @@
 #include <dcmtk/dcmdata/dcxfer.h>
 
 #include <string>
+#include <vector>
 
 #include "qidcm/compression.h"
 
@@ -31,6 +32,9 @@ struct TransferSyntax {
   bool written = false;
   Compression compression = Compression::None;
 };
+
+// Every entry, in table order.
+std::vector<const TransferSyntax*> transferSyntaxes();
 
 // The entry of `uid`, or nullptr for a transfer syntax not in the table
 // (DCMTK then decides, as Decoder::Dcmtk).
