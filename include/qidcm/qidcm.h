@@ -10,6 +10,9 @@
 //   qidcm/image_io.h    readImage / writeImage: NRRD, NIfTI, MetaImage.
 //   qidcm/source.h      SourceIndex::scan: the DICOM series a SEG or map is
 //                       derived from (headers only); seriesGrid: its grid.
+//   qidcm/series.h      SeriesAttributes: the series and content
+//                       identification attributes every IOD's Metadata
+//                       derives from (SeriesDescription, SeriesNumber, ...).
 //   qidcm/seg/...       metadata.h (the dcmqi JSON as structs), writer.h
 //                       (volumes -> SEG), reader.h (SEG -> volumes),
 //                       convert.h (BINARY SEG -> LABELMAP SEG), enums.h.
@@ -56,6 +59,7 @@
 #include "qidcm/seg/metadata.h"
 #include "qidcm/seg/reader.h"
 #include "qidcm/seg/writer.h"
+#include "qidcm/series.h"
 #include "qidcm/source.h"
 #include "qidcm/sr/metadata.h"
 #include "qidcm/stack.h"

@@ -114,14 +114,10 @@ SourceContext copyPatientStudyContext(DcmItem& target, DcmItem& source, const st
   return context;
 }
 
-void writeGeneralSeries(DcmItem& target, const SeriesAttributes& series, const ValueWriter& writer) {
-  writer.put(target, DCM_Modality, series.modality);
-  writer.put(target, DCM_SeriesInstanceUID, series.seriesInstanceUID.empty() ? newUid() : series.seriesInstanceUID);
-  writer.put(target, DCM_SeriesNumber, series.seriesNumber, {series.origin, "SeriesNumber"});
-  if (!series.seriesDescription.empty())
-    writer.put(target, DCM_SeriesDescription, series.seriesDescription, {series.origin, "SeriesDescription"});
-  if (!series.bodyPartExamined.empty())
-    writer.put(target, DCM_BodyPartExamined, series.bodyPartExamined, {series.origin, "BodyPartExamined"});
+void writeGeneralSeries(DcmItem& target, const std::string& modality, const std::string& seriesInstanceUID,
+                        const ValueWriter& writer) {
+  writer.put(target, DCM_Modality, modality);
+  writer.put(target, DCM_SeriesInstanceUID, seriesInstanceUID.empty() ? newUid() : seriesInstanceUID);
   writer.put(target, DCM_SeriesDate, currentDate());
   writer.put(target, DCM_SeriesTime, currentTime());
 }

@@ -29,15 +29,11 @@ SourceContext copyPatientStudyContext(DcmItem& target, const std::string& source
 SourceContext copyPatientStudyContext(DcmItem& target, DcmItem& source, const std::string& origin,
                                       const ValueWriter& writer, bool withFrameOfReference);
 
-struct SeriesAttributes {
-  std::string modality;
-  std::string seriesDescription;
-  std::string seriesNumber;
-  std::string bodyPartExamined;
-  std::string seriesInstanceUID;  // generated when empty
-  std::string origin;             // the metadata file, for messages
-};
-void writeGeneralSeries(DcmItem& target, const SeriesAttributes& series, const ValueWriter& writer);
+// General Series: Modality, Series Instance UID (generated when empty),
+// Series Date and Time (now). Series Number, Series Description and Body Part
+// Examined are the IOD's series attributes (iod/series.h).
+void writeGeneralSeries(DcmItem& target, const std::string& modality, const std::string& seriesInstanceUID,
+                        const ValueWriter& writer);
 
 // General Equipment and Enhanced General Equipment: qidcm as manufacturer,
 // its version as software version.

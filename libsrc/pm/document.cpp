@@ -10,6 +10,7 @@
 
 #include "dicom/functional_groups.h"
 #include "dicom/modules.h"
+#include "iod/series.h"
 #include "qidcm/error.h"
 #include "qidcm/uid.h"
 
@@ -77,34 +78,29 @@ std::unique_ptr<DcmDataset> Document::head() const {
   auto ds = std::make_unique<DcmDataset>();
   const std::string& json = metadata_.sourceFile;
   const dicom::SourceContext context = references_.writePatientStudy(*ds, writer_);
-  for (const std::string* t : {&metadata_.seriesDescription, &metadata_.contentDescription,
-                               &metadata_.contentCreatorName, &metadata_.derivationDescription,
-                               &metadata_.quantity.meaning, &metadata_.units.meaning})
-    if (!dicom::isAscii(*t)) {
-      dicom::useUtf8(*ds, json);
-      break;
-    }
+  const iod::SeriesProfile& profile = iod::parametricMapProfile();
+  bool utf8 = iod::needsUtf8(metadata_, profile);
+  for (const std::string* t : {&metadata_.derivationDescription, &metadata_.quantity.meaning, &metadata_.units.meaning})
+    utf8 = utf8 || !dicom::isAscii(*t);
+  if (utf8) dicom::useUtf8(*ds, json);
 
   dicom::writeSopCommon(*ds, kParametricMapStorage, sopInstanceUID_, writer_);
-  dicom::SeriesAttributes series;
-  series.modality = modality_;
-  series.seriesDescription = metadata_.seriesDescription;
-  series.seriesNumber = metadata_.seriesNumber;
-  series.bodyPartExamined = upper(metadata_.bodyPartExamined.empty() ? context.bodyPartExamined
-                                                                      : metadata_.bodyPartExamined);
-  series.origin = json;
-  dicom::writeGeneralSeries(*ds, series, writer_);
+  dicom::writeGeneralSeries(*ds, modality_, "", writer_);
+  // Series Number, Series Description, Body Part Examined (upper case; when
+  // empty, the source's).
+  SeriesAttributes attributes = metadata_;
+  attributes.bodyPartExamined = upper(attributes.bodyPartExamined.empty() ? context.bodyPartExamined
+                                                                          : attributes.bodyPartExamined);
+  iod::writeDicom(*ds, attributes, profile, writer_, json, iod::Level::Series);
   dicom::writeEquipment(*ds, writer_);
 
-  // General Image, Parametric Map Image, Image Pixel.
+  // General Image (Instance Number, Content Identification), Parametric Map
+  // Image, Image Pixel.
   const std::string contrast = upper(metadata_.derivedPixelContrast.empty() ? "NONE" : metadata_.derivedPixelContrast);
   writer_.put(*ds, DCM_ImageType, "DERIVED\\PRIMARY\\VOLUME\\" + contrast, {json, "DerivedPixelContrast"});
-  writer_.put(*ds, DCM_InstanceNumber, metadata_.instanceNumber, {json, "InstanceNumber"});
+  iod::writeDicom(*ds, attributes, profile, writer_, json, iod::Level::Instance);
   writer_.put(*ds, DCM_PatientOrientation, "");
   dicom::writeContentDateTime(*ds, writer_);
-  writer_.put(*ds, DCM_ContentLabel, metadata_.contentLabel, {json, "ContentLabel"});
-  writer_.put(*ds, DCM_ContentDescription, metadata_.contentDescription, {json, "ContentDescription"});
-  writer_.put(*ds, DCM_ContentCreatorName, metadata_.contentCreatorName, {json, "ContentCreatorName"});
   writer_.put(*ds, DCM_ContentQualification, "RESEARCH");
   writer_.put(*ds, DCM_PixelPresentation, "MONOCHROME");
   writer_.putUint16(*ds, DCM_SamplesPerPixel, 1);

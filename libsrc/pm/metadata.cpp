@@ -2,6 +2,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "iod/series.h"
 #include "json/json_codes.h"
 #include "qidcm/error.h"
 #include "qidcm/geometry.h"
@@ -33,13 +34,7 @@ Metadata parseMetadata(const nlohmann::json& input, const std::string& file) {
   auto text = [&](const char* key, std::string& target) {
     if (document.contains(key)) target = scalarText(document.at(key));
   };
-  text("SeriesDescription", m.seriesDescription);
-  text("SeriesNumber", m.seriesNumber);
-  text("InstanceNumber", m.instanceNumber);
-  text("BodyPartExamined", m.bodyPartExamined);
-  text("ContentLabel", m.contentLabel);
-  text("ContentDescription", m.contentDescription);
-  text("ContentCreatorName", m.contentCreatorName);
+  iod::readJson(document, iod::parametricMapProfile(), m);
   text("DerivationDescription", m.derivationDescription);
   text("FrameLaterality", m.frameLaterality);
   text("DerivedPixelContrast", m.derivedPixelContrast);
@@ -66,13 +61,7 @@ Metadata readMetadataFile(const std::string& path) { return parseMetadata(readJs
 
 nlohmann::json toJson(const Metadata& m) {
   nlohmann::json j;
-  j["SeriesDescription"] = m.seriesDescription;
-  j["SeriesNumber"] = m.seriesNumber;
-  j["InstanceNumber"] = m.instanceNumber;
-  j["BodyPartExamined"] = m.bodyPartExamined;
-  if (!m.contentLabel.empty()) j["ContentLabel"] = m.contentLabel;
-  if (!m.contentDescription.empty()) j["ContentDescription"] = m.contentDescription;
-  if (!m.contentCreatorName.empty()) j["ContentCreatorName"] = m.contentCreatorName;
+  iod::writeJson(m, iod::parametricMapProfile(), j);
   j["QuantityValueCode"] = codeToJson(m.quantity);
   j["MeasurementUnitsCode"] = codeToJson(m.units);
   if (m.measurementMethod) j["MeasurementMethodCode"] = codeToJson(*m.measurementMethod);

@@ -17,6 +17,7 @@
 #include "dcmtk/setup.h"
 #include "pixel/frame_source.h"
 #include "dicom/functional_group_reader.h"
+#include "iod/series.h"
 #include "qidcm/error.h"
 #include "qidcm/image_io.h"
 #include "qidcm/log.h"
@@ -132,13 +133,7 @@ ReadResult readParametricMap(const std::string& path, const ReaderOptions& optio
   result.transferSyntax = source.transferSyntaxName();
   Metadata& m = result.metadata;
   m.sourceFile = path;
-  m.seriesDescription = getString(ds, DCM_SeriesDescription);
-  m.seriesNumber = getString(ds, DCM_SeriesNumber);
-  m.instanceNumber = getString(ds, DCM_InstanceNumber);
-  m.bodyPartExamined = getString(ds, DCM_BodyPartExamined);
-  m.contentLabel = getString(ds, DCM_ContentLabel);
-  m.contentDescription = getString(ds, DCM_ContentDescription);
-  m.contentCreatorName = getString(ds, DCM_ContentCreatorName);
+  iod::readDicom(ds, iod::parametricMapProfile(), m);
   OFString contrast;
   if (ds.findAndGetOFString(DCM_ImageType, contrast, 3).good()) m.derivedPixelContrast = contrast.c_str();
   if (DcmItem* rwvm = groups.group(0, DCM_RealWorldValueMappingSequence)) {

@@ -11,6 +11,7 @@
 #include "seg/segmentation_type.h"
 #include "dicom/icc.h"
 #include "dicom/modules.h"
+#include "iod/series.h"
 #include "qidcm/error.h"
 #include "qidcm/log.h"
 #include "qidcm/uid.h"
@@ -21,9 +22,8 @@ namespace {
 
 // Does any text of the metadata need more than ASCII?
 bool needsUtf8(const Metadata& m) {
-  std::vector<const std::string*> texts = {&m.contentCreatorName, &m.clinicalTrialSeriesID,
-                                           &m.clinicalTrialTimePointID, &m.clinicalTrialCoordinatingCenterName,
-                                           &m.seriesDescription, &m.contentDescription};
+  if (iod::needsUtf8(m, iod::segmentationProfile())) return true;
+  std::vector<const std::string*> texts;
   for (const auto& list : m.segmentAttributes)
     for (const auto& s : list) {
       for (const std::string* t : {&s.label, &s.description, &s.algorithmName, &s.trackingID, &s.category.meaning,
@@ -62,26 +62,18 @@ std::unique_ptr<DcmDataset> Document::head() const {
   // SOP Common, General Series, Segmentation Series, equipment.
   dicom::writeSopCommon(*ds, labelmap ? kLabelMapSegmentationStorage : kSegmentationStorage, sopInstanceUID_, writer_);
   const std::string& json = metadata_.sourceFile;
-  dicom::SeriesAttributes series;
-  series.modality = "SEG";
-  series.seriesDescription = metadata_.seriesDescription;
-  series.seriesNumber = metadata_.seriesNumber;
-  series.bodyPartExamined = metadata_.bodyPartExamined.empty() ? context.bodyPartExamined : metadata_.bodyPartExamined;
-  series.seriesInstanceUID = seriesInstanceUID_;
-  series.origin = json;
-  dicom::writeGeneralSeries(*ds, series, writer_);
+  dicom::writeGeneralSeries(*ds, "SEG", seriesInstanceUID_, writer_);
+  // Series Number, Series Description, Body Part Examined (when empty, the
+  // source's) and the Clinical Trial Series attributes, as dcmqi writes them.
+  SeriesAttributes attributes = metadata_;
+  if (attributes.bodyPartExamined.empty()) attributes.bodyPartExamined = context.bodyPartExamined;
+  const iod::SeriesProfile& profile = iod::segmentationProfile();
+  iod::writeDicom(*ds, attributes, profile, writer_, json, iod::Level::Series);
   dicom::writeEquipment(*ds, writer_);
 
-  // Clinical Trial Series and Study attributes, as dcmqi writes them.
-  writer_.put(*ds, DCM_ClinicalTrialCoordinatingCenterName, metadata_.clinicalTrialCoordinatingCenterName,
-              {json, "ClinicalTrialCoordinatingCenterName"});
-  writer_.put(*ds, DCM_ClinicalTrialSeriesID, metadata_.clinicalTrialSeriesID, {json, "ClinicalTrialSeriesID"});
-  writer_.put(*ds, DCM_ClinicalTrialTimePointID, metadata_.clinicalTrialTimePointID,
-              {json, "ClinicalTrialTimePointID"});
-
-  // General Image and Image Pixel.
+  // General Image (Instance Number, Content Identification) and Image Pixel.
   writer_.put(*ds, DCM_ImageType, "DERIVED\\PRIMARY");
-  writer_.put(*ds, DCM_InstanceNumber, metadata_.instanceNumber, {json, "InstanceNumber"});
+  iod::writeDicom(*ds, attributes, profile, writer_, json, iod::Level::Instance);
   writer_.put(*ds, DCM_PatientOrientation, "");
   dicom::writeContentDateTime(*ds, writer_);
   const Grid& grid = grids_.front();
@@ -127,9 +119,6 @@ void Document::writeSegmentationImage(DcmDataset& ds) const {
     writer_.putUint16(ds, DCM_MaximumFractionalValue, 255);
   }
   writer_.put(ds, DCM_SegmentsOverlap, toString(plan_.overlap));
-  writer_.put(ds, DCM_ContentLabel, metadata_.contentLabel, {json, "ContentLabel"});
-  writer_.put(ds, DCM_ContentDescription, metadata_.contentDescription, {json, "ContentDescription"});
-  writer_.put(ds, DCM_ContentCreatorName, metadata_.contentCreatorName, {json, "ContentCreatorName"});
   if (plan_.type == SegmentationType::Labelmap && plan_.labelmapBackground)
     writeSegmentItem(dicom::appendItem(ds, DCM_SegmentSequence), 0, backgroundSegment(), colour, writer_, {});
   for (const auto& s : plan_.segments) {

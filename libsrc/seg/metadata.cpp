@@ -1,5 +1,6 @@
 #include <nlohmann/json.hpp>
 
+#include "iod/series.h"
 #include "json/json_codes.h"
 #include "qidcm/error.h"
 #include "qidcm/schema.h"
@@ -82,25 +83,13 @@ Metadata parseMetadata(const nlohmann::json& input, const std::string& file) {
   validateAgainstSchema(SchemaId::Segmentation, document, file);
   Metadata m;
   m.sourceFile = file;
-  auto text = [&](const char* key, std::string& target) {
-    if (document.contains(key)) target = scalarText(document.at(key));
-  };
-  text("ContentCreatorName", m.contentCreatorName);
-  text("ClinicalTrialSeriesID", m.clinicalTrialSeriesID);
-  text("ClinicalTrialTimePointID", m.clinicalTrialTimePointID);
-  text("ClinicalTrialCoordinatingCenterName", m.clinicalTrialCoordinatingCenterName);
-  text("SeriesDescription", m.seriesDescription);
-  text("SeriesNumber", m.seriesNumber);
-  text("InstanceNumber", m.instanceNumber);
-  text("BodyPartExamined", m.bodyPartExamined);
   if (document.contains("seriesAttributes")) {
-    // dcmqi's legacy place for these two keys
+    // dcmqi's legacy place for these two keys; the top-level keys win.
     const auto& legacy = document.at("seriesAttributes");
     if (legacy.contains("ContentLabel")) m.contentLabel = scalarText(legacy.at("ContentLabel"));
     if (legacy.contains("ContentDescription")) m.contentDescription = scalarText(legacy.at("ContentDescription"));
   }
-  text("ContentLabel", m.contentLabel);
-  text("ContentDescription", m.contentDescription);
+  iod::readJson(document, iod::segmentationProfile(), m);
   if (document.contains("segmentationType"))
     m.segmentationType = parseSegmentationType(document.at("segmentationType").get<std::string>());
   if (document.contains("segmentAttributesFileMapping"))
@@ -130,17 +119,7 @@ Metadata readMetadataFile(const std::string& path) { return parseMetadata(readJs
 
 nlohmann::json toJson(const Metadata& m) {
   nlohmann::json j;
-  j["ContentCreatorName"] = m.contentCreatorName;
-  j["ClinicalTrialSeriesID"] = m.clinicalTrialSeriesID;
-  j["ClinicalTrialTimePointID"] = m.clinicalTrialTimePointID;
-  if (!m.clinicalTrialCoordinatingCenterName.empty())
-    j["ClinicalTrialCoordinatingCenterName"] = m.clinicalTrialCoordinatingCenterName;
-  j["SeriesDescription"] = m.seriesDescription;
-  j["SeriesNumber"] = m.seriesNumber;
-  j["InstanceNumber"] = m.instanceNumber;
-  j["BodyPartExamined"] = m.bodyPartExamined;
-  if (!m.contentLabel.empty()) j["ContentLabel"] = m.contentLabel;
-  if (!m.contentDescription.empty()) j["ContentDescription"] = m.contentDescription;
+  iod::writeJson(m, iod::segmentationProfile(), j);
   if (!m.segmentAttributesFileMapping.empty()) j["segmentAttributesFileMapping"] = m.segmentAttributesFileMapping;
   nlohmann::json groups = nlohmann::json::array();
   for (const auto& list : m.segmentAttributes) {

@@ -14,6 +14,7 @@
 #include "dicom/dataset_util.h"
 #include "dcmtk/setup.h"
 #include "dicom/functional_group_reader.h"
+#include "iod/series.h"
 #include "source/source_references.h"
 #include "qidcm/error.h"
 #include "qidcm/log.h"
@@ -78,22 +79,8 @@ void SegmentationFile::readHeader() {
       log::warning(path_ + ": FRACTIONAL SEG without Maximum Fractional Value; 255 assumed");
     }
   }
-  // Series-level metadata, as dcmqi's reader reports it.
-  auto text = [&](const DcmTagKey& key, std::string& target) {
-    const std::string v = getString(ds, key);
-    if (!v.empty()) target = v;
-  };
-  series_.contentCreatorName = "";
-  text(DCM_ContentCreatorName, series_.contentCreatorName);
-  series_.clinicalTrialSeriesID = getString(ds, DCM_ClinicalTrialSeriesID);
-  series_.clinicalTrialTimePointID = getString(ds, DCM_ClinicalTrialTimePointID);
-  series_.clinicalTrialCoordinatingCenterName = getString(ds, DCM_ClinicalTrialCoordinatingCenterName);
-  series_.seriesDescription = getString(ds, DCM_SeriesDescription);
-  series_.seriesNumber = getString(ds, DCM_SeriesNumber);
-  series_.instanceNumber = getString(ds, DCM_InstanceNumber);
-  series_.bodyPartExamined = getString(ds, DCM_BodyPartExamined);
-  series_.contentLabel = getString(ds, DCM_ContentLabel);
-  series_.contentDescription = getString(ds, DCM_ContentDescription);
+  // Series-level metadata, as dcmqi's reader reports it: as the file has it.
+  iod::readDicom(ds, iod::segmentationProfile(), series_);
 }
 
 void SegmentationFile::readSegments() {

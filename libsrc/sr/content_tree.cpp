@@ -8,6 +8,7 @@
 
 #include "dicom/dataset_util.h"
 #include "dcmtk/setup.h"
+#include "iod/series.h"
 #include "qidcm/error.h"
 #include "qidcm/log.h"
 #include "sr/tree_builder.h"
@@ -113,9 +114,7 @@ SrDocument readSrDocument(const std::string& path) {
   if (tree.getTemplateIdentification(templateId, mappingResource).good()) out.root.templateId = templateId.c_str();
   out.complete = document.getCompletionFlag() == DSRTypes::CF_Complete;
   out.verified = document.getVerificationFlag() == DSRTypes::VF_Verified;
-  out.seriesDescription = dicom::getString(dataset, DCM_SeriesDescription);
-  out.seriesNumber = dicom::getString(dataset, DCM_SeriesNumber);
-  out.instanceNumber = dicom::getString(dataset, DCM_InstanceNumber);
+  iod::readDicom(dataset, iod::measurementReportProfile(), out.series);
   for (auto* list : {&document.getCurrentRequestedProcedureEvidence(), &document.getPertinentOtherEvidence()})
     for (auto& uid : evidenceUids(*list)) out.evidence.push_back(uid);
   return out;

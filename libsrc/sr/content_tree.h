@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "qidcm/codes.h"
+#include "qidcm/series.h"
 
 namespace qidcm::sr {
 
@@ -26,7 +27,7 @@ struct SrDocument {
   std::string documentType;  // "Enhanced SR", "Comprehensive 3D SR", ...
   ContentNode root;
   bool complete = false, verified = false;
-  std::string seriesDescription, seriesNumber, instanceNumber;
+  SeriesAttributes series;  // those a report has (iod::measurementReportProfile)
   // SOP Instance UIDs listed as evidence (current requested procedure and
   // pertinent other evidence).
   std::vector<std::string> evidence;

@@ -1,5 +1,6 @@
 #include <nlohmann/json.hpp>
 
+#include "iod/series.h"
 #include "json/json_codes.h"
 #include "qidcm/error.h"
 #include "qidcm/schema.h"
@@ -93,9 +94,7 @@ Metadata parseMetadata(const nlohmann::json& input, const std::string& file) {
   auto text = [&](const char* key, std::string& target) {
     if (d.contains(key)) target = scalarText(d.at(key));
   };
-  text("SeriesDescription", m.seriesDescription);
-  text("SeriesNumber", m.seriesNumber);
-  text("InstanceNumber", m.instanceNumber);
+  iod::readJson(d, iod::measurementReportProfile(), m);
   text("activitySession", m.activitySession);
   text("timePoint", m.timePoint);
   if (d.contains("compositeContext")) m.compositeContext = d.at("compositeContext").get<std::vector<std::string>>();
@@ -151,9 +150,7 @@ Metadata readMetadataFile(const std::string& path) { return parseMetadata(readJs
 
 nlohmann::json toJson(const Metadata& m) {
   nlohmann::json j;
-  if (!m.seriesDescription.empty()) j["SeriesDescription"] = m.seriesDescription;
-  if (!m.seriesNumber.empty()) j["SeriesNumber"] = m.seriesNumber;
-  if (!m.instanceNumber.empty()) j["InstanceNumber"] = m.instanceNumber;
+  iod::writeJson(m, iod::measurementReportProfile(), j);
   if (!m.compositeContext.empty()) j["compositeContext"] = m.compositeContext;
   if (!m.imageLibrary.empty()) j["imageLibrary"] = m.imageLibrary;
   nlohmann::json o;

@@ -177,9 +177,7 @@ ReadResult readMeasurementReport(const std::string& path) {
   result.documentType = doc.documentType;
   Metadata& md = result.metadata;
   md.sourceFile = path;
-  md.seriesDescription = doc.seriesDescription;
-  md.seriesNumber = doc.seriesNumber;
-  md.instanceNumber = doc.instanceNumber;
+  static_cast<SeriesAttributes&>(md) = doc.series;
   md.complete = doc.complete;
   md.verified = doc.verified;
   Unrepresented lost;

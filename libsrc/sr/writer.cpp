@@ -10,6 +10,7 @@
 #include "dcmtk/setup.h"
 #include "dicom/file_writer.h"
 #include "dicom/modules.h"
+#include "iod/series.h"
 #include "qidcm/error.h"
 #include "qidcm/log.h"
 #include "qidcm/uid.h"
@@ -112,9 +113,7 @@ WriteSummary writeMeasurementReport(const Metadata& md, const WriterPaths& paths
   summary.sopInstanceUID = newUid();
   writer.put(dataset, DCM_SOPInstanceUID, summary.sopInstanceUID);
   writer.put(dataset, DCM_SeriesInstanceUID, newUid());
-  writer.put(dataset, DCM_SeriesDescription, md.seriesDescription, {file, "SeriesDescription"});
-  writer.put(dataset, DCM_SeriesNumber, md.seriesNumber, {file, "SeriesNumber"});
-  writer.put(dataset, DCM_InstanceNumber, md.instanceNumber, {file, "InstanceNumber"});
+  iod::writeDicom(dataset, md, iod::measurementReportProfile(), writer, file);
   dicom::writeEquipment(dataset, writer);
 
   OutputTransaction transaction;

@@ -8,6 +8,7 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include "qidcm/codes.h"
+#include "qidcm/series.h"
 
 namespace qidcm::pm {
 
@@ -17,15 +18,16 @@ namespace qidcm::pm {
 // slope and intercept are written as the Real World Value Mapping (stored
 // pixel values are not changed). Without a derivation code, the quantity
 // code is written as Derivation Code (with a warning). diffusionBValues are
-// in s/mm2.
-struct Metadata {
-  std::string seriesDescription = "Parametric map";
-  std::string seriesNumber = "300";
-  std::string instanceNumber = "1";
-  std::string bodyPartExamined;
-  std::string contentLabel = "PARAMETRIC_MAP";
-  std::string contentDescription = "Parametric map";
-  std::string contentCreatorName;
+// in s/mm2. Of the series attributes (qidcm/series.h) a parametric map has
+// all but the Clinical Trial Series ones.
+struct Metadata : SeriesAttributes {
+  Metadata() {
+    seriesDescription = "Parametric map";
+    seriesNumber = "300";
+    instanceNumber = "1";
+    contentLabel = "PARAMETRIC_MAP";
+    contentDescription = "Parametric map";
+  }
   Code quantity;                            // QuantityValueCode
   Code units;                               // MeasurementUnitsCode
   std::optional<Code> measurementMethod;    // MeasurementMethodCode

@@ -11,6 +11,7 @@
 
 #include "qidcm/codes.h"
 #include "qidcm/seg/enums.h"
+#include "qidcm/series.h"
 
 namespace qidcm::seg {
 
@@ -43,17 +44,18 @@ struct SegmentDescription {
   CIELab effectiveLab() const;
 };
 
-struct Metadata {
-  std::string contentCreatorName = "Reader1";
-  std::string clinicalTrialSeriesID = "Session1";
-  std::string clinicalTrialTimePointID = "1";
-  std::string clinicalTrialCoordinatingCenterName;
-  std::string seriesDescription = "Segmentation";
-  std::string seriesNumber = "300";
-  std::string instanceNumber = "1";
-  std::string bodyPartExamined;
-  std::string contentLabel = "SEGMENTATION";
-  std::string contentDescription = "Image segmentation";
+// The series attributes (qidcm/series.h): a SEG has all of them.
+struct Metadata : SeriesAttributes {
+  Metadata() {
+    contentCreatorName = "Reader1";
+    clinicalTrialSeriesID = "Session1";
+    clinicalTrialTimePointID = "1";
+    seriesDescription = "Segmentation";
+    seriesNumber = "300";
+    instanceNumber = "1";
+    contentLabel = "SEGMENTATION";
+    contentDescription = "Image segmentation";
+  }
   std::optional<SegmentationType> segmentationType;  // non-dcmqi key some pipelines write
   std::vector<std::string> segmentAttributesFileMapping;
   // Outer index: input file (or output image for the reader); inner: segments.

@@ -8,6 +8,7 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include "qidcm/codes.h"
+#include "qidcm/series.h"
 
 namespace qidcm::sr {
 
@@ -70,10 +71,14 @@ struct MeasurementGroup {
   std::vector<QualitativeEvaluation> qualitativeEvaluations;
 };
 
-struct Metadata {
-  std::string seriesDescription = "Measurements";
-  std::string seriesNumber = "400";
-  std::string instanceNumber = "1";
+// Of the series attributes (qidcm/series.h) a report has SeriesDescription,
+// SeriesNumber and InstanceNumber.
+struct Metadata : SeriesAttributes {
+  Metadata() {
+    seriesDescription = "Measurements";
+    seriesNumber = "400";
+    instanceNumber = "1";
+  }
   std::vector<std::string> compositeContext;  // file names or SOP Instance UIDs
   std::vector<std::string> imageLibrary;      // file names or SOP Instance UIDs
   Observer observer;
