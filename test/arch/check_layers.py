@@ -5,8 +5,9 @@ Each file of libsrc/<module>/ and each public header include/qidcm/... belongs
 to a module; each module to a layer. A file may include its own module and
 modules of lower layers, never a module of its own layer or above: so no
 cycle between modules can come back unnoticed. Also checked:
-  - ITK headers only in libsrc/image/itk_image_io.cpp (and the test tool that
-    reads with ITK's own readers);
+  - ITK headers only in the image I/O files of libsrc/image/ (ITK_IMAGE_IO:
+    the reader, the writer and the header they share, which no other file may
+    include), and the test tool that reads with ITK's own readers;
   - no DCMTK header below the DCMTK layer;
   - apps include public headers and apps/ helpers only, except the listed
     tools whose job is to look inside;
@@ -59,7 +60,10 @@ for iod in ("seg", "pm", "sr"):
     PUBLIC[iod + "/"] = iod
 UMBRELLA = "qidcm.h"  # includes everything; nothing in the library includes it
 
-ITK_ALLOWED = {"libsrc/image/itk_image_io.cpp", "test/tools/itkread.cpp"}
+# The image I/O files, the only ones of the library that include ITK.
+ITK_IMAGE_IO = {"libsrc/image/itk_image_io.h", "libsrc/image/itk_image_read.cpp", "libsrc/image/itk_image_write.cpp"}
+ITK_ALLOWED = ITK_IMAGE_IO | {"test/tools/itkread.cpp"}
+ITK_IMAGE_IO_HEADER = "image/itk_image_io.h"  # their shared header, which includes ITK
 # Apps that look inside the library on purpose (test and bench helpers).
 APP_INTERNALS_ALLOWED = set()
 
@@ -78,6 +82,8 @@ MOVED = {
     "libsrc/dicom/dcmtk_setup.cpp": "libsrc/dcmtk/setup.cpp",
     "libsrc/seg/source_context.cpp": "libsrc/seg/context.cpp (implements seg/context.h)",
     "libsrc/seg/labelmap_conversion.cpp": "libsrc/seg/convert.cpp (implements qidcm/seg/convert.h)",
+    "libsrc/image/itk_image_io.cpp": "libsrc/image/itk_image_read.cpp and itk_image_write.cpp "
+                                     "(shared: image/itk_image_io.h)",
 }
 
 INCLUDE = re.compile(r'^\s*#\s*include\s*([<"])([^>"]+)[>"]')
@@ -138,9 +144,13 @@ def check(root):
             where = f"{rel}:{number}"
             if quote == "<":
                 if target.startswith("itk") and rel not in ITK_ALLOWED:
-                    problems.append(f"{where}: includes ITK ({target}); only image/itk_image_io.cpp may")
+                    problems.append(f"{where}: includes ITK ({target}); only the image I/O files may "
+                                    f"({', '.join(sorted(p[len('libsrc/'):] for p in ITK_IMAGE_IO))})")
                 if target.startswith("dcmtk/") and layer is not None and layer < LAYERS["dcmtk"][0]:
                     problems.append(f"{where}: includes DCMTK ({target}) below the DCMTK layer")
+                continue
+            if target == ITK_IMAGE_IO_HEADER and rel not in ITK_IMAGE_IO:
+                problems.append(f"{where}: includes {target}, which includes ITK; only the image I/O files may")
                 continue
             mod = module_of_target(target)
             if mod is None:
@@ -178,10 +188,11 @@ def self_test():
         "apps/e.cpp": '#include "seg/plan.h"\n',                           # an app reaches inside
         "libsrc/codec/f.cpp": "",                                          # a moved folder is back
         "libsrc/sr/g.cpp": '#include "seg/plan.h"\n',                      # another IOD's internal header
+        "libsrc/image/h.cpp": '#include "image/itk_image_io.h"\n',        # ITK through the image I/O header
     }
     expected = ["includes source/source_references.h of source", "includes qidcm/seg/reader.h of seg",
                 "includes DCMTK", "includes ITK", "internal header seg/plan.h", "libsrc/codec: moved",
-                "an internal header of the seg IOD"]
+                "an internal header of the seg IOD", "image/itk_image_io.h, which includes ITK"]
     tmp = tempfile.mkdtemp()
     try:
         for rel, text in plants.items():
