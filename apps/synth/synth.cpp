@@ -1,9 +1,7 @@
+// The phantom: its grid, the ellipsoid segments, the label image and
+// probability maps drawn from them, and the segmentation metadata. The CT
+// series and the parametric map are in synth/derived_images.cpp.
 #include "synth/synth.h"
-
-#include <dcmtk/config/osconfig.h>
-#include <dcmtk/dcmdata/dcdeftag.h>
-#include <dcmtk/dcmdata/dcfilefo.h>
-#include <dcmtk/dcmdata/dcuid.h>
 
 #include <algorithm>
 #include <cmath>
@@ -12,10 +10,11 @@
 #include <random>
 
 #include "core/output_transaction.h"
-#include "dicom/dataset_util.h"
+#include "qidcm/codes.h"
 #include "qidcm/error.h"
 #include "qidcm/image_io.h"
 #include "qidcm/uid.h"
+#include "synth/derived_images.h"
 
 namespace qidcm::synth {
 namespace {
@@ -64,161 +63,13 @@ struct Ellipsoid {
   double ci, cj, ck, ri, rj, rk;
 };
 
-void writeCtSlice(const std::string& path, const Options& o, const Grid& g, std::size_t k,
-                  const std::vector<std::int16_t>& hu, const std::string& studyUID, const std::string& seriesUID,
-                  const std::string& forUID) {
-  DcmFileFormat file;
-  DcmDataset& ds = *file.getDataset();
-  const dicom::ValueWriter w(true);
-  const Vec3 position = g.slicePosition(k);
-  const double iop[6] = {g.rowCosine()[0], g.rowCosine()[1], g.rowCosine()[2],
-                         g.columnCosine()[0], g.columnCosine()[1], g.columnCosine()[2]};
-  const double spacing[2] = {g.spacing[1], g.spacing[0]};
-  w.put(ds, DCM_SpecificCharacterSet, "ISO_IR 100");
-  w.put(ds, DCM_ImageType, "ORIGINAL\\PRIMARY\\AXIAL");
-  w.put(ds, DCM_SOPClassUID, UID_CTImageStorage);
-  w.put(ds, DCM_SOPInstanceUID, newUid());
-  w.put(ds, DCM_StudyDate, "20260101");
-  w.put(ds, DCM_SeriesDate, "20260101");
-  w.put(ds, DCM_AcquisitionDate, "20260101");
-  w.put(ds, DCM_ContentDate, "20260101");
-  w.put(ds, DCM_StudyTime, "120000");
-  w.put(ds, DCM_SeriesTime, "120100");
-  w.put(ds, DCM_AcquisitionTime, "120100");
-  w.put(ds, DCM_ContentTime, "120100");
-  w.put(ds, DCM_AccessionNumber, "SYNTH0001");
-  w.put(ds, DCM_Modality, "CT");
-  w.put(ds, DCM_Manufacturer, "qidcm synthetic data generator");
-  w.put(ds, DCM_ReferringPhysicianName, "");
-  w.put(ds, DCM_StudyDescription, "Synthetic CT");
-  w.put(ds, DCM_SeriesDescription, "Synthetic CT series");
-  w.put(ds, DCM_ManufacturerModelName, "qidcm-synth");
-  w.put(ds, DCM_PatientName, o.patientName);
-  w.put(ds, DCM_PatientID, o.patientID);
-  w.put(ds, DCM_PatientBirthDate, "19700101");
-  w.put(ds, DCM_PatientSex, "O");
-  w.put(ds, DCM_PatientAge, "056Y");
-  w.put(ds, DCM_PatientIdentityRemoved, "YES");
-  w.put(ds, DCM_DeidentificationMethod, "synthetic data");
-  w.put(ds, DCM_BodyPartExamined, "ABDOMEN");
-  w.put(ds, DCM_SliceThickness, formatDS(g.spacing[2]));
-  w.put(ds, DCM_KVP, "120");
-  w.put(ds, DCM_DeviceSerialNumber, "0");
-  w.put(ds, DCM_SoftwareVersions, "qidcm-synth");
-  w.put(ds, DCM_PatientPosition, "HFS");
-  w.put(ds, DCM_StudyInstanceUID, studyUID);
-  w.put(ds, DCM_SeriesInstanceUID, seriesUID);
-  w.put(ds, DCM_StudyID, "1");
-  w.put(ds, DCM_SeriesNumber, "1");
-  w.put(ds, DCM_AcquisitionNumber, "1");
-  w.put(ds, DCM_InstanceNumber, std::to_string(k + 1));
-  w.put(ds, DCM_ImagePositionPatient, formatDS(position.data(), 3));
-  w.put(ds, DCM_ImageOrientationPatient, formatDS(iop, 6));
-  w.put(ds, DCM_FrameOfReferenceUID, forUID);
-  w.put(ds, DCM_PositionReferenceIndicator, "");
-  w.put(ds, DCM_SliceLocation, formatDS(dot(position, g.normal())));
-  w.putUint16(ds, DCM_SamplesPerPixel, 1);
-  w.put(ds, DCM_PhotometricInterpretation, "MONOCHROME2");
-  w.putUint16(ds, DCM_Rows, static_cast<Uint16>(g.rows()));
-  w.putUint16(ds, DCM_Columns, static_cast<Uint16>(g.columns()));
-  w.put(ds, DCM_PixelSpacing, formatDS(spacing, 2));
-  w.putUint16(ds, DCM_BitsAllocated, 16);
-  w.putUint16(ds, DCM_BitsStored, 12);
-  w.putUint16(ds, DCM_HighBit, 11);
-  w.putUint16(ds, DCM_PixelRepresentation, 0);
-  w.put(ds, DCM_WindowCenter, "40");
-  w.put(ds, DCM_WindowWidth, "400");
-  w.put(ds, DCM_RescaleIntercept, "-1024");
-  w.put(ds, DCM_RescaleSlope, "1");
-  w.put(ds, DCM_RescaleType, "HU");
-  const std::size_t pixels = g.slicePixels();
-  std::vector<Uint16> stored(pixels);
-  for (std::size_t p = 0; p < pixels; ++p)
-    stored[p] = static_cast<Uint16>(std::clamp(hu[k * pixels + p] + 1024, 0, 4095));
-  ds.putAndInsertUint16Array(DCM_PixelData, stored.data(), static_cast<unsigned long>(pixels));
-  OFCondition status = file.saveFile(path.c_str(), EXS_LittleEndianExplicit);
-  if (status.bad()) throwOutput(path, std::string("cannot write: ") + status.text());
-}
-
 template <typename T>
 void convertLabels(const std::vector<std::uint16_t>& labels, Volume& out) {
   T* dst = out.samples<T>();
   for (std::size_t n = 0; n < labels.size(); ++n) dst[n] = static_cast<T>(labels[n]);
 }
 
-// An ADC-like map (mm2/s): a smooth gradient across the body, a distinct
-// level per segment, a little noise; zero outside the body.
-void writeParametricMap(const Options& o, const Grid& g, const std::vector<std::uint16_t>& labels, Outputs& out) {
-  Volume map;
-  map.type = PixelType::Float32;
-  map.grid = g;
-  map.allocate();
-  float* v = map.samples<float>();
-  std::mt19937 rng(o.seed + 7);
-  std::normal_distribution<double> noise(0.0, 2e-5);
-  const double bi = (o.columns - 1) / 2.0, bj = (o.rows - 1) / 2.0, bri = 0.45 * o.columns, brj = 0.36 * o.rows;
-  const std::size_t plane = g.slicePixels();
-  for (std::size_t k = 0; k < o.slices; ++k)
-    for (std::size_t j = 0; j < o.rows; ++j)
-      for (std::size_t i = 0; i < o.columns; ++i) {
-        const std::size_t n = k * plane + j * o.columns + i;
-        const double di = (i - bi) / bri, dj = (j - bj) / brj;
-        double value = 0;
-        if (di * di + dj * dj <= 1.0) value = 1.2e-3 + 4e-4 * di + noise(rng);
-        if (labels[n]) value = 6e-4 + 1e-4 * (labels[n] % 10) + noise(rng);
-        v[n] = static_cast<float>(value);
-      }
-  out.parametricMapPath = o.outputDirectory + "/pmap.nrrd";
-  writeImage(out.parametricMapPath, map, true);
-  const nlohmann::json meta = {
-      {"SeriesDescription", "Synthetic ADC"},
-      {"SeriesNumber", "701"},
-      {"InstanceNumber", "1"},
-      {"BodyPartExamined", "ABDOMEN"},
-      {"QuantityValueCode", {{"CodeValue", "113041"}, {"CodingSchemeDesignator", "DCM"},
-                             {"CodeMeaning", "Apparent Diffusion Coefficient"}}},
-      {"MeasurementUnitsCode", {{"CodeValue", "mm2/s"}, {"CodingSchemeDesignator", "UCUM"},
-                                {"CodeMeaning", "mm2/s"}}},
-      {"MeasurementMethodCode", {{"CodeValue", "113250"}, {"CodingSchemeDesignator", "DCM"},
-                                 {"CodeMeaning", "Mono-exponential ADC model"}}},
-      {"SourceImageDiffusionBValues", {"0", "800"}},
-      {"RealWorldValueSlope", 1},
-      {"AnatomicRegionSequence", {{"CodeValue", "818981001"}, {"CodingSchemeDesignator", "SCT"},
-                                  {"CodeMeaning", "Abdomen"}}},
-      {"FrameLaterality", "U"}};
-  out.parametricMapMetadataPath = o.outputDirectory + "/pm-meta.json";
-  std::ofstream json(out.parametricMapMetadataPath);
-  json << meta.dump(2) << "\n";
-  if (!json) throwOutput(out.parametricMapMetadataPath, "cannot write");
-}
-
-}  // namespace
-
-Grid seriesGrid(const Options& o) {
-  Grid g;
-  g.size = {o.columns, o.rows, o.slices};
-  g.spacing = o.spacing;
-  Vec3 row{1, 0, 0}, col{0, 1, 0};
-  const bool oblique = o.orientation == Orientation::Oblique || o.orientation == Orientation::ObliqueNegated;
-  const bool negated = o.orientation == Orientation::Negated || o.orientation == Orientation::ObliqueNegated;
-  if (oblique) {
-    row = rotate(row, 20 * kPi / 180, 15 * kPi / 180);
-    col = rotate(col, 20 * kPi / 180, 15 * kPi / 180);
-  }
-  if (negated) {
-    row = -1.0 * row;
-    col = -1.0 * col;
-  }
-  Vec3 normal = cross(row, col);
-  Vec3 slice = negated ? -1.0 * normal : normal;
-  g.direction = {row, col, slice};
-  // Centre the volume on the patient origin.
-  const Vec3 half = g.point((o.columns - 1) / 2.0, (o.rows - 1) / 2.0, (o.slices - 1) / 2.0);
-  g.origin = Vec3{0, 0, 0} - half;
-  return g;
-}
-
-Outputs generate(const Options& o) {
+void checkOptions(const Options& o) {
   if (o.outputDirectory.empty()) throwUsage("no output directory");
   if (o.columns < 4 || o.rows < 4 || o.slices < 1) throwUsage("grid too small");
   if (o.segments > 65535) throwUsage("at most 65535 segments");
@@ -226,19 +77,15 @@ Outputs generate(const Options& o) {
                                : o.labelType == PixelType::Int16 ? 32767 : 65535;
   if (o.segments > maxValue)
     throwUsage(std::to_string(o.segments) + " segments do not fit a " + pixelTypeName(o.labelType) + " label image");
-  createDirectories(o.outputDirectory);
+}
 
-  Outputs out;
-  const Grid g = seriesGrid(o);
-  out.seriesGrid = g;
-  std::mt19937 rng(o.seed);
+// Segments: ellipsoids inside the body.
+std::vector<Ellipsoid> drawShapes(const Options& o, std::mt19937& rng) {
   auto uniform = [&](double a, double b) { return std::uniform_real_distribution<double>(a, b)(rng); };
-
   // Body: an elliptic cylinder filling most of the field of view.
   const double bi = (o.columns - 1) / 2.0, bj = (o.rows - 1) / 2.0;
   const double bri = 0.45 * o.columns, brj = 0.36 * o.rows;
 
-  // Segments: ellipsoids inside the body.
   const std::size_t maxSlices = o.maxSegmentSlices ? o.maxSegmentSlices : std::max<std::size_t>(o.slices / 2, 1);
   const std::size_t minSlices = std::min(std::max<std::size_t>(o.minSegmentSlices, 1), maxSlices);
   std::vector<Ellipsoid> shapes;
@@ -259,6 +106,12 @@ Outputs generate(const Options& o) {
     e.ck = uniform(std::min(e.rk, (o.slices - 1) / 2.0), std::max(o.slices - 1 - e.rk, (o.slices - 1) / 2.0));
     shapes.push_back(e);
   }
+  return shapes;
+}
+
+// The label of each voxel of the series grid: 0, or the number of the
+// segment drawn last there.
+std::vector<std::uint16_t> paintLabels(const Options& o, const Grid& g, const std::vector<Ellipsoid>& shapes) {
   // Draw large shapes first so that small ones stay visible on top.
   std::vector<std::size_t> order(o.segments);
   for (std::size_t s = 0; s < order.size(); ++s) order[s] = s;
@@ -280,66 +133,47 @@ Outputs generate(const Options& o) {
           if (di * di + dj * dj + dk * dk <= 1.0) labels[k * plane + j * o.columns + i] = static_cast<std::uint16_t>(s + 1);
         }
   }
+  return labels;
+}
 
-  if (o.probabilityMaps) {
-    // Probability 1 well inside each ellipsoid, falling linearly to 0 just outside it.
-    Volume prob;
-    prob.type = PixelType::Float32;
-    prob.grid = g;
-    const std::size_t mapped = o.probabilitySegments ? std::min(o.probabilitySegments, o.segments) : o.segments;
-    prob.components = mapped;
-    prob.planar = true;
-    prob.allocate();
-    float* p = prob.samples<float>();
-    for (std::size_t s = 0; s < mapped; ++s) {
-      const Ellipsoid& e = shapes[s];
-      float* component = p + s * g.voxels();
-      const double grow = 1.25;
-      const long k0 = std::max(0L, static_cast<long>(std::floor(e.ck - grow * e.rk)));
-      const long k1 = std::min<long>(o.slices - 1, static_cast<long>(std::ceil(e.ck + grow * e.rk)));
-      const long j0 = std::max(0L, static_cast<long>(std::floor(e.cj - grow * e.rj)));
-      const long j1 = std::min<long>(o.rows - 1, static_cast<long>(std::ceil(e.cj + grow * e.rj)));
-      const long i0 = std::max(0L, static_cast<long>(std::floor(e.ci - grow * e.ri)));
-      const long i1 = std::min<long>(o.columns - 1, static_cast<long>(std::ceil(e.ci + grow * e.ri)));
-      for (long k = k0; k <= k1; ++k)
-        for (long j = j0; j <= j1; ++j)
-          for (long i = i0; i <= i1; ++i) {
-            const double di = (i - e.ci) / e.ri, dj = (j - e.cj) / e.rj, dk = (k - e.ck) / e.rk;
-            const double r = std::sqrt(di * di + dj * dj + dk * dk);
-            const double v = std::clamp((1.2 - r) / 0.4, 0.0, 1.0);
-            component[k * plane + j * o.columns + i] = static_cast<float>(v);
-          }
-    }
-    out.probabilityPath = o.outputDirectory + "/prob.nii.gz";
-    writeImage(out.probabilityPath, prob, true);
-  }
-
-  if (o.parametricMap) writeParametricMap(o, g, labels, out);
-
-  // CT values: air outside the body, soft tissue inside, one HU level per organ.
-  if (o.writeSeries) {
-    std::vector<std::int16_t> hu(g.voxels());
-    std::normal_distribution<double> noise(0.0, 8.0);
-    for (std::size_t k = 0; k < o.slices; ++k)
-      for (std::size_t j = 0; j < o.rows; ++j)
-        for (std::size_t i = 0; i < o.columns; ++i) {
-          const std::size_t n = k * plane + j * o.columns + i;
-          const double di = (i - bi) / bri, dj = (j - bj) / brj;
-          double value = di * di + dj * dj <= 1.0 ? 40.0 : -1000.0;
-          if (labels[n]) value = 20.0 + 15.0 * (labels[n] % 8);
-          hu[n] = static_cast<std::int16_t>(std::lround(value + noise(rng)));
+// prob.nii.gz: probability 1 well inside each ellipsoid, falling linearly to 0 just outside it.
+void writeProbabilityMaps(const Options& o, const Grid& g, const std::vector<Ellipsoid>& shapes, Outputs& out) {
+  const std::size_t plane = g.slicePixels();
+  Volume prob;
+  prob.type = PixelType::Float32;
+  prob.grid = g;
+  const std::size_t mapped = o.probabilitySegments ? std::min(o.probabilitySegments, o.segments) : o.segments;
+  prob.components = mapped;
+  prob.planar = true;
+  prob.allocate();
+  float* p = prob.samples<float>();
+  for (std::size_t s = 0; s < mapped; ++s) {
+    const Ellipsoid& e = shapes[s];
+    float* component = p + s * g.voxels();
+    const double grow = 1.25;
+    const long k0 = std::max(0L, static_cast<long>(std::floor(e.ck - grow * e.rk)));
+    const long k1 = std::min<long>(o.slices - 1, static_cast<long>(std::ceil(e.ck + grow * e.rk)));
+    const long j0 = std::max(0L, static_cast<long>(std::floor(e.cj - grow * e.rj)));
+    const long j1 = std::min<long>(o.rows - 1, static_cast<long>(std::ceil(e.cj + grow * e.rj)));
+    const long i0 = std::max(0L, static_cast<long>(std::floor(e.ci - grow * e.ri)));
+    const long i1 = std::min<long>(o.columns - 1, static_cast<long>(std::ceil(e.ci + grow * e.ri)));
+    for (long k = k0; k <= k1; ++k)
+      for (long j = j0; j <= j1; ++j)
+        for (long i = i0; i <= i1; ++i) {
+          const double di = (i - e.ci) / e.ri, dj = (j - e.cj) / e.rj, dk = (k - e.ck) / e.rk;
+          const double r = std::sqrt(di * di + dj * dj + dk * dk);
+          const double v = std::clamp((1.2 - r) / 0.4, 0.0, 1.0);
+          component[k * plane + j * o.columns + i] = static_cast<float>(v);
         }
-    out.seriesDirectory = o.outputDirectory + "/ct";
-    createDirectories(out.seriesDirectory);
-    const std::string studyUID = newUid(), seriesUID = newUid(), forUID = newUid();
-    for (std::size_t k = 0; k < o.slices; ++k) {
-      char name[32];
-      std::snprintf(name, sizeof name, "/CT%06zu.dcm", k + 1);
-      writeCtSlice(out.seriesDirectory + name, o, g, k, hu, studyUID, seriesUID, forUID);
-    }
   }
+  out.probabilityPath = o.outputDirectory + "/prob.nii.gz";
+  writeImage(out.probabilityPath, prob, true);
+}
 
-  // The label image, optionally cropped.
+// The label image, optionally cropped, and the count of its non-empty
+// (segment, slice) pairs.
+void writeLabelImage(const Options& o, const Grid& g, const std::vector<std::uint16_t>& labels, Outputs& out) {
+  const std::size_t plane = g.slicePixels();
   Volume label;
   label.type = o.labelType;
   label.grid = g;
@@ -372,8 +206,9 @@ Outputs generate(const Options& o) {
       for (std::size_t s = 1; s <= o.segments; ++s) out.segmentSlicePairs += present[s];
     }
   }
+}
 
-  // Metadata.
+void writeSegmentationMetadata(const Options& o, Outputs& out) {
   nlohmann::json segments = nlohmann::json::array();
   for (std::size_t s = 0; s < o.segments; ++s) {
     const Organ& organ = kOrgans[s % (sizeof kOrgans / sizeof kOrgans[0])];
@@ -409,6 +244,49 @@ Outputs generate(const Options& o) {
   std::ofstream json(out.metadataPath);
   json << meta.dump(2) << "\n";
   if (!json) throwOutput(out.metadataPath, "cannot write");
+}
+
+}  // namespace
+
+Grid seriesGrid(const Options& o) {
+  Grid g;
+  g.size = {o.columns, o.rows, o.slices};
+  g.spacing = o.spacing;
+  Vec3 row{1, 0, 0}, col{0, 1, 0};
+  const bool oblique = o.orientation == Orientation::Oblique || o.orientation == Orientation::ObliqueNegated;
+  const bool negated = o.orientation == Orientation::Negated || o.orientation == Orientation::ObliqueNegated;
+  if (oblique) {
+    row = rotate(row, 20 * kPi / 180, 15 * kPi / 180);
+    col = rotate(col, 20 * kPi / 180, 15 * kPi / 180);
+  }
+  if (negated) {
+    row = -1.0 * row;
+    col = -1.0 * col;
+  }
+  Vec3 normal = cross(row, col);
+  Vec3 slice = negated ? -1.0 * normal : normal;
+  g.direction = {row, col, slice};
+  // Centre the volume on the patient origin.
+  const Vec3 half = g.point((o.columns - 1) / 2.0, (o.rows - 1) / 2.0, (o.slices - 1) / 2.0);
+  g.origin = Vec3{0, 0, 0} - half;
+  return g;
+}
+
+Outputs generate(const Options& o) {
+  checkOptions(o);
+  createDirectories(o.outputDirectory);
+
+  Outputs out;
+  const Grid g = seriesGrid(o);
+  out.seriesGrid = g;
+  std::mt19937 rng(o.seed);
+  const std::vector<Ellipsoid> shapes = drawShapes(o, rng);
+  const std::vector<std::uint16_t> labels = paintLabels(o, g, shapes);
+  if (o.probabilityMaps) writeProbabilityMaps(o, g, shapes, out);
+  if (o.parametricMap) writeParametricMap(o, g, labels, out);
+  if (o.writeSeries) writeCtSeries(o, g, labels, rng, out);
+  writeLabelImage(o, g, labels, out);
+  writeSegmentationMetadata(o, out);
   out.segments = o.segments;
   return out;
 }
