@@ -43,110 +43,123 @@ FrameSource::FrameSource(DcmDataset& dataset, const std::string& transferSyntaxU
       uid_(transferSyntaxUid.empty() ? DcmXfer(dataset.getOriginalXfer()).getXferID() : transferSyntaxUid),
       path_(path),
       frames_(frames) {
-  Uint16 rows = 0, columns = 0, bits = 0, samples = 1;
-  dataset.findAndGetUint16(DCM_Rows, rows);
-  dataset.findAndGetUint16(DCM_Columns, columns);
-  dataset.findAndGetUint16(DCM_BitsAllocated, bits);
-  dataset.findAndGetUint16(DCM_SamplesPerPixel, samples);
-  if (rows == 0) throwInput(path, attributeName(DCM_Rows), "missing or zero");
-  if (columns == 0) throwInput(path, attributeName(DCM_Columns), "missing or zero");
-  if (bits != 1 && bits != 8 && bits != 16 && bits != 32 && bits != 64)
-    throwInput(path, attributeName(DCM_BitsAllocated), "is " + std::to_string(bits) + "; 1, 8, 16, 32 or 64 expected");
-  if (samples != 1 && !(samples == 3 && (bits == 8 || bits == 16)))
-    throwInput(path, attributeName(DCM_SamplesPerPixel),
-               "is " + std::to_string(samples) + "; 1 (or 3 with 8- or 16-bit samples) expected");
-  samples_ = samples;
-  rows_ = rows;
-  columns_ = columns;
-  bitsAllocated_ = bits;
-
+  readPixelModule();
+  if (mapFloatPixelData()) return;
   DcmElement* element = nullptr;
-  // Float Pixel Data and Double Float Pixel Data (parametric maps) are always native.
-  for (const DcmTagKey& floatKey : {DCM_FloatPixelData, DCM_DoubleFloatPixelData}) {
-    if (dataset.findAndGetElement(floatKey, element).good() && element) {
-      const unsigned wanted = floatKey == DCM_FloatPixelData ? 32 : 64;
-      if (bits != wanted)
-        throwInput(path, attributeName(DCM_BitsAllocated),
-                   "is " + std::to_string(bits) + " but " + attributeName(floatKey) + " needs " + std::to_string(wanted));
-      nativeLength_ = element->getLength();
-      const std::uint64_t needed = static_cast<std::uint64_t>(rows_) * columns_ * frames_ * (wanted / 8);
-      if (nativeLength_ < needed)
-        throwInput(path, attributeName(floatKey),
-                   "holds " + std::to_string(nativeLength_) + " bytes, but " + std::to_string(frames_) +
-                       " frame(s) need " + std::to_string(needed));
-      if (deferIfOnDisk(element)) return;
-      if (wanted == 32) {
-        Float32* values = nullptr;
-        if (element->getFloat32Array(values).bad() || !values) throwInput(path, attributeName(floatKey), "cannot be read");
-        native_ = reinterpret_cast<const std::uint8_t*>(values);
-      } else {
-        Float64* values = nullptr;
-        if (element->getFloat64Array(values).bad() || !values) throwInput(path, attributeName(floatKey), "cannot be read");
-        native_ = reinterpret_cast<const std::uint8_t*>(values);
-      }
-      return;
-    }
-  }
-  element = nullptr;
-  if (dataset.findAndGetElement(DCM_PixelData, element).bad() || !element)
-    throwInput(path, attributeName(DCM_PixelData), "missing");
+  if (dataset_.findAndGetElement(DCM_PixelData, element).bad() || !element)
+    throwInput(path_, attributeName(DCM_PixelData), "missing");
   auto* pixelData = dynamic_cast<DcmPixelData*>(element);
   const Decoder codec = decoderFor(uid_);
   encapsulated_ = codec != Decoder::Native;
   if (!encapsulated_) {
-    const std::uint64_t pixels = static_cast<std::uint64_t>(rows_) * columns_ * samples_ * frames_;
-    const std::uint64_t needed = bits == 1 ? (pixels + 7) / 8 : pixels * (bits / 8);
-    if (deferIfOnDisk(element)) {
-      nativeLength_ = element->getLength();
-      if (nativeLength_ < needed)
-        throwInput(path, attributeName(DCM_PixelData),
-                   "holds " + std::to_string(nativeLength_) + " bytes, but " + std::to_string(frames_) +
-                       " frame(s) of " + std::to_string(rows_) + "x" + std::to_string(columns_) + " at " +
-                       std::to_string(bits) + " bit(s) need " + std::to_string(needed));
-      return;
-    }
-    if (bits >= 32) {
-      Uint8* bytes = nullptr;
-      if (element->getUint8Array(bytes).bad() || !bytes) throwInput(path, attributeName(DCM_PixelData), "cannot be read");
-      native_ = bytes;
-    } else if (bits == 16) {
-      Uint16* words = nullptr;
-      if (element->getUint16Array(words).bad() || !words) {
-        // Some writers use OB for 16-bit data: read it as bytes in little-endian order.
-        Uint8* bytes = nullptr;
-        if (element->getUint8Array(bytes).bad() || !bytes) throwInput(path, attributeName(DCM_PixelData), "cannot be read");
-        native_ = bytes;
-      } else {
-        native_ = reinterpret_cast<const std::uint8_t*>(words);
-      }
-    } else {
-      Uint8* bytes = nullptr;
-      if (element->getUint8Array(bytes).bad() || !bytes) {
-        // 8-bit data stored as OW in big endian: DCMTK swaps words to host order,
-        // which restores the byte sequence on little-endian hosts.
-        Uint16* words = nullptr;
-        if (element->getUint16Array(words).bad() || !words)
-          throwInput(path, attributeName(DCM_PixelData), "cannot be read");
-        native_ = reinterpret_cast<const std::uint8_t*>(words);
-      } else {
-        native_ = bytes;
-      }
-    }
-    nativeLength_ = element->getLength();
-    if (nativeLength_ < needed)
-      throwInput(path, attributeName(DCM_PixelData),
-                 "holds " + std::to_string(nativeLength_) + " bytes, but " + std::to_string(frames_) + " frame(s) of " +
-                     std::to_string(rows_) + "x" + std::to_string(columns_) + " at " + std::to_string(bits) +
-                     " bit(s) need " + std::to_string(needed));
+    mapNativePixelData(element);
     return;
   }
-  if (!pixelData) throwInput(path, attributeName(DCM_PixelData), "is not pixel data");
+  if (!pixelData) throwInput(path_, attributeName(DCM_PixelData), "is not pixel data");
   if (codec == Decoder::Dcmtk) {
     dcmtk::registerDecoders();
     dcmtkCodec_ = true;
     return;
   }
   mapFragments();
+}
+
+void FrameSource::readPixelModule() {
+  Uint16 rows = 0, columns = 0, bits = 0, samples = 1;
+  dataset_.findAndGetUint16(DCM_Rows, rows);
+  dataset_.findAndGetUint16(DCM_Columns, columns);
+  dataset_.findAndGetUint16(DCM_BitsAllocated, bits);
+  dataset_.findAndGetUint16(DCM_SamplesPerPixel, samples);
+  if (rows == 0) throwInput(path_, attributeName(DCM_Rows), "missing or zero");
+  if (columns == 0) throwInput(path_, attributeName(DCM_Columns), "missing or zero");
+  if (bits != 1 && bits != 8 && bits != 16 && bits != 32 && bits != 64)
+    throwInput(path_, attributeName(DCM_BitsAllocated), "is " + std::to_string(bits) + "; 1, 8, 16, 32 or 64 expected");
+  if (samples != 1 && !(samples == 3 && (bits == 8 || bits == 16)))
+    throwInput(path_, attributeName(DCM_SamplesPerPixel),
+               "is " + std::to_string(samples) + "; 1 (or 3 with 8- or 16-bit samples) expected");
+  samples_ = samples;
+  rows_ = rows;
+  columns_ = columns;
+  bitsAllocated_ = bits;
+}
+
+bool FrameSource::mapFloatPixelData() {
+  const Uint16 bits = static_cast<Uint16>(bitsAllocated_);
+  DcmElement* element = nullptr;
+  // Float Pixel Data and Double Float Pixel Data (parametric maps) are always native.
+  for (const DcmTagKey& floatKey : {DCM_FloatPixelData, DCM_DoubleFloatPixelData}) {
+    if (dataset_.findAndGetElement(floatKey, element).good() && element) {
+      const unsigned wanted = floatKey == DCM_FloatPixelData ? 32 : 64;
+      if (bits != wanted)
+        throwInput(path_, attributeName(DCM_BitsAllocated),
+                   "is " + std::to_string(bits) + " but " + attributeName(floatKey) + " needs " + std::to_string(wanted));
+      nativeLength_ = element->getLength();
+      const std::uint64_t needed = static_cast<std::uint64_t>(rows_) * columns_ * frames_ * (wanted / 8);
+      if (nativeLength_ < needed)
+        throwInput(path_, attributeName(floatKey),
+                   "holds " + std::to_string(nativeLength_) + " bytes, but " + std::to_string(frames_) +
+                       " frame(s) need " + std::to_string(needed));
+      if (deferIfOnDisk(element)) return true;
+      if (wanted == 32) {
+        Float32* values = nullptr;
+        if (element->getFloat32Array(values).bad() || !values) throwInput(path_, attributeName(floatKey), "cannot be read");
+        native_ = reinterpret_cast<const std::uint8_t*>(values);
+      } else {
+        Float64* values = nullptr;
+        if (element->getFloat64Array(values).bad() || !values) throwInput(path_, attributeName(floatKey), "cannot be read");
+        native_ = reinterpret_cast<const std::uint8_t*>(values);
+      }
+      return true;
+    }
+  }
+  return false;
+}
+
+void FrameSource::mapNativePixelData(DcmElement* element) {
+  const Uint16 bits = static_cast<Uint16>(bitsAllocated_);
+  const std::uint64_t pixels = static_cast<std::uint64_t>(rows_) * columns_ * samples_ * frames_;
+  const std::uint64_t needed = bits == 1 ? (pixels + 7) / 8 : pixels * (bits / 8);
+  auto checkLength = [&] {
+    if (nativeLength_ < needed)
+      throwInput(path_, attributeName(DCM_PixelData),
+                 "holds " + std::to_string(nativeLength_) + " bytes, but " + std::to_string(frames_) + " frame(s) of " +
+                     std::to_string(rows_) + "x" + std::to_string(columns_) + " at " + std::to_string(bits) +
+                     " bit(s) need " + std::to_string(needed));
+  };
+  if (deferIfOnDisk(element)) {
+    nativeLength_ = element->getLength();
+    checkLength();
+    return;
+  }
+  if (bits >= 32) {
+    Uint8* bytes = nullptr;
+    if (element->getUint8Array(bytes).bad() || !bytes) throwInput(path_, attributeName(DCM_PixelData), "cannot be read");
+    native_ = bytes;
+  } else if (bits == 16) {
+    Uint16* words = nullptr;
+    if (element->getUint16Array(words).bad() || !words) {
+      // Some writers use OB for 16-bit data: read it as bytes in little-endian order.
+      Uint8* bytes = nullptr;
+      if (element->getUint8Array(bytes).bad() || !bytes) throwInput(path_, attributeName(DCM_PixelData), "cannot be read");
+      native_ = bytes;
+    } else {
+      native_ = reinterpret_cast<const std::uint8_t*>(words);
+    }
+  } else {
+    Uint8* bytes = nullptr;
+    if (element->getUint8Array(bytes).bad() || !bytes) {
+      // 8-bit data stored as OW in big endian: DCMTK swaps words to host order,
+      // which restores the byte sequence on little-endian hosts.
+      Uint16* words = nullptr;
+      if (element->getUint16Array(words).bad() || !words)
+        throwInput(path_, attributeName(DCM_PixelData), "cannot be read");
+      native_ = reinterpret_cast<const std::uint8_t*>(words);
+    } else {
+      native_ = bytes;
+    }
+  }
+  nativeLength_ = element->getLength();
+  checkLength();
 }
 
 bool FrameSource::deferIfOnDisk(DcmElement* element) {
@@ -238,39 +251,7 @@ FrameSource::Frame FrameSource::frame(std::size_t index, std::vector<std::uint8_
   if (index >= frames_) throwInternal("frame index out of range");
   // Samples of the frame (colour frames: three per pixel, as stored).
   const std::size_t pixels = rows_ * columns_ * samples_;
-  if (deferred_) {
-    std::uint64_t first, count;
-    std::size_t bitOffset = 0;
-    if (bitsAllocated_ == 1) {
-      const std::uint64_t bit = static_cast<std::uint64_t>(index) * pixels;
-      first = bit / 8;
-      bitOffset = static_cast<std::size_t>(bit % 8);
-      count = (bitOffset + pixels + 7) / 8;
-    } else {
-      count = static_cast<std::uint64_t>(pixels) * (bitsAllocated_ / 8);
-      first = index * count;
-    }
-    count = std::min(count, nativeLength_ - first);
-    scratch.resize(static_cast<std::size_t>(count));
-    std::lock_guard<std::mutex> lock(*deferredLock_);
-    if (first < windowStart_ || first + count > windowStart_ + window_.size()) {
-      // Bytes as stored (little endian), which is also what 16-bit and float
-      // frames need on this (little-endian) host.
-      constexpr std::uint64_t kWindow = 4u << 20;
-      const std::uint64_t length = std::min(std::max(count, kWindow), nativeLength_ - first);
-      window_.resize(static_cast<std::size_t>(length));
-      windowStart_ = first;
-      const OFCondition status = deferred_->getPartialValue(window_.data(), static_cast<Uint32>(first),
-                                                            static_cast<Uint32>(length), cache_.get(), EBO_LittleEndian);
-      if (status.bad()) {
-        window_.clear();
-        throwInput(path_, attributeName(deferred_->getTag()),
-                   "frame " + std::to_string(index + 1) + " cannot be read: " + status.text());
-      }
-    }
-    std::memcpy(scratch.data(), window_.data() + (first - windowStart_), static_cast<std::size_t>(count));
-    return {scratch.data(), bitOffset};
-  }
+  if (deferred_) return frameFromDisk(index, pixels, scratch);
   if (!encapsulated_) {
     if (bitsAllocated_ == 1) {
       const std::uint64_t bit = static_cast<std::uint64_t>(index) * pixels;
@@ -278,6 +259,46 @@ FrameSource::Frame FrameSource::frame(std::size_t index, std::vector<std::uint8_
     }
     return {native_ + index * pixels * (bitsAllocated_ / 8), 0};
   }
+  return decodedFrame(index, pixels, scratch);
+}
+
+FrameSource::Frame FrameSource::frameFromDisk(std::size_t index, std::size_t pixels,
+                                              std::vector<std::uint8_t>& scratch) const {
+  std::uint64_t first, count;
+  std::size_t bitOffset = 0;
+  if (bitsAllocated_ == 1) {
+    const std::uint64_t bit = static_cast<std::uint64_t>(index) * pixels;
+    first = bit / 8;
+    bitOffset = static_cast<std::size_t>(bit % 8);
+    count = (bitOffset + pixels + 7) / 8;
+  } else {
+    count = static_cast<std::uint64_t>(pixels) * (bitsAllocated_ / 8);
+    first = index * count;
+  }
+  count = std::min(count, nativeLength_ - first);
+  scratch.resize(static_cast<std::size_t>(count));
+  std::lock_guard<std::mutex> lock(*deferredLock_);
+  if (first < windowStart_ || first + count > windowStart_ + window_.size()) {
+    // Bytes as stored (little endian), which is also what 16-bit and float
+    // frames need on this (little-endian) host.
+    constexpr std::uint64_t kWindow = 4u << 20;
+    const std::uint64_t length = std::min(std::max(count, kWindow), nativeLength_ - first);
+    window_.resize(static_cast<std::size_t>(length));
+    windowStart_ = first;
+    const OFCondition status = deferred_->getPartialValue(window_.data(), static_cast<Uint32>(first),
+                                                          static_cast<Uint32>(length), cache_.get(), EBO_LittleEndian);
+    if (status.bad()) {
+      window_.clear();
+      throwInput(path_, attributeName(deferred_->getTag()),
+                 "frame " + std::to_string(index + 1) + " cannot be read: " + status.text());
+    }
+  }
+  std::memcpy(scratch.data(), window_.data() + (first - windowStart_), static_cast<std::size_t>(count));
+  return {scratch.data(), bitOffset};
+}
+
+FrameSource::Frame FrameSource::decodedFrame(std::size_t index, std::size_t pixels,
+                                             std::vector<std::uint8_t>& scratch) const {
   const unsigned bytesPerSample = bitsAllocated_ <= 8 ? 1 : bitsAllocated_ / 8;
   const std::size_t expected = bitsAllocated_ == 1 ? (pixels + 7) / 8 : pixels * bytesPerSample;
   try {

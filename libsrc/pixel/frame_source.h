@@ -56,9 +56,19 @@ class FrameSource {
   Frame frame(std::size_t index, std::vector<std::uint8_t>& scratch) const;
 
  private:
+  // Rows, Columns, Bits Allocated and Samples per Pixel, checked.
+  void readPixelModule();
+  // Float or Double Float Pixel Data, when the data set has them; false when not.
+  bool mapFloatPixelData();
+  // Native Pixel Data: in memory, or left on disk to be read frame by frame.
+  void mapNativePixelData(DcmElement* element);
   void mapFragments();
   bool deferIfOnDisk(DcmElement* element);
   std::vector<std::uint8_t> frameBytes(std::size_t index) const;
+  // frame() for native data left on disk, and for encapsulated data.
+  // `pixels`: samples of the frame.
+  Frame frameFromDisk(std::size_t index, std::size_t pixels, std::vector<std::uint8_t>& scratch) const;
+  Frame decodedFrame(std::size_t index, std::size_t pixels, std::vector<std::uint8_t>& scratch) const;
 
   DcmDataset& dataset_;
   E_TransferSyntax xfer_;

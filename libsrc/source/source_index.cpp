@@ -65,6 +65,79 @@ bool isNonImageClass(const std::string& sopClass) {
 
 enum class ScanOutcome { Image, NotDicom, NotImage, NoGeometry };
 
+// Enhanced multi-frame: geometry lives in the functional groups, per frame
+// or shared. Fills `iop`, `spacing` and the frames' positions.
+ScanOutcome readFunctionalGroupGeometry(DcmDataset& ds, DcmSequenceOfItems* perFrame, SourceInstance& out,
+                                        double* iop, double* spacing, std::string& why) {
+  DcmItem* shared = firstItem(ds, DCM_SharedFunctionalGroupsSequence);
+  out.multiFrame = true;
+  auto fromGroups = [&](DcmItem* frame, const DcmTagKey& seq) -> DcmItem* {
+    DcmItem* item = frame ? firstItem(*frame, seq) : nullptr;
+    if (!item && shared) item = firstItem(*shared, seq);
+    return item;
+  };
+  const std::vector<DcmItem*> frames = dicom::itemsOf(perFrame);
+  DcmItem* first = frames.front();
+  DcmItem* orientation = fromGroups(first, DCM_PlaneOrientationSequence);
+  DcmItem* measures = fromGroups(first, DCM_PixelMeasuresSequence);
+  if (!orientation || !getDoubles(*orientation, DCM_ImageOrientationPatient, iop, 6) || !measures ||
+      !getDoubles(*measures, DCM_PixelSpacing, spacing, 2)) {
+    why = "no plane orientation or pixel spacing in its functional groups";
+    return ScanOutcome::NoGeometry;
+  }
+  for (std::size_t f = 0; f < frames.size(); ++f) {
+    DcmItem* position = fromGroups(frames[f], DCM_PlanePositionSequence);
+    double ipp[3];
+    if (!position || !getDoubles(*position, DCM_ImagePositionPatient, ipp, 3)) {
+      why = "frame " + std::to_string(f + 1) + " has no Plane Position (Patient)";
+      return ScanOutcome::NoGeometry;
+    }
+    out.frames.push_back({{ipp[0], ipp[1], ipp[2]}, static_cast<std::size_t>(f + 1)});
+  }
+  return ScanOutcome::Image;
+}
+
+// A single-frame image: geometry in the Image Plane Module.
+ScanOutcome readImagePlaneGeometry(DcmDataset& ds, SourceInstance& out, double* iop, double* spacing,
+                                   std::string& why) {
+  Sint32 frames = 1;
+  if (ds.findAndGetSint32(DCM_NumberOfFrames, frames).good() && frames > 1) {
+    why = "multi-frame image without functional groups";
+    return ScanOutcome::NoGeometry;
+  }
+  double ipp[3];
+  if (!getDoubles(ds, DCM_ImageOrientationPatient, iop, 6) || !getDoubles(ds, DCM_ImagePositionPatient, ipp, 3) ||
+      !getDoubles(ds, DCM_PixelSpacing, spacing, 2)) {
+    why = "no Image Position/Orientation (Patient) or Pixel Spacing";
+    return ScanOutcome::NoGeometry;
+  }
+  out.frames.push_back({{ipp[0], ipp[1], ipp[2]}, 0});
+  return ScanOutcome::Image;
+}
+
+// The plane geometry of an image: orientation, pixel spacing and the position
+// of each frame.
+ScanOutcome readGeometry(DcmDataset& ds, SourceInstance& out, std::string& why) {
+  DcmSequenceOfItems* perFrame = nullptr;
+  ds.findAndGetSequence(DCM_PerFrameFunctionalGroupsSequence, perFrame);
+  double iop[6];
+  double spacing[2];
+  const ScanOutcome outcome = perFrame && perFrame->card() > 0
+                                  ? readFunctionalGroupGeometry(ds, perFrame, out, iop, spacing, why)
+                                  : readImagePlaneGeometry(ds, out, iop, spacing, why);
+  if (outcome != ScanOutcome::Image) return outcome;
+  out.rowCosine = normalized({iop[0], iop[1], iop[2]});
+  out.columnCosine = normalized({iop[3], iop[4], iop[5]});
+  out.rowSpacing = spacing[0];
+  out.columnSpacing = spacing[1];
+  out.hasGeometry = norm(cross(out.rowCosine, out.columnCosine)) > 0.5;
+  if (!out.hasGeometry) {
+    why = "degenerate Image Orientation (Patient)";
+    return ScanOutcome::NoGeometry;
+  }
+  return ScanOutcome::Image;
+}
+
 ScanOutcome readInstance(const std::string& path, SourceInstance& out, std::string& why) {
   DcmFileFormat file;
   OFCondition status = file.loadFileUntilTag(path.c_str(), EXS_Unknown, EGL_noChange, 4096, ERM_autoDetect,
@@ -101,63 +174,7 @@ ScanOutcome readInstance(const std::string& path, SourceInstance& out, std::stri
   }
   out.rows = rows;
   out.columns = columns;
-
-  DcmItem* shared = firstItem(ds, DCM_SharedFunctionalGroupsSequence);
-  DcmSequenceOfItems* perFrame = nullptr;
-  ds.findAndGetSequence(DCM_PerFrameFunctionalGroupsSequence, perFrame);
-  double iop[6];
-  double spacing[2];
-  if (perFrame && perFrame->card() > 0) {
-    // Enhanced multi-frame: geometry lives in the functional groups, per frame
-    // or shared.
-    out.multiFrame = true;
-    auto fromGroups = [&](DcmItem* frame, const DcmTagKey& seq) -> DcmItem* {
-      DcmItem* item = frame ? firstItem(*frame, seq) : nullptr;
-      if (!item && shared) item = firstItem(*shared, seq);
-      return item;
-    };
-    const std::vector<DcmItem*> frames = dicom::itemsOf(perFrame);
-    DcmItem* first = frames.front();
-    DcmItem* orientation = fromGroups(first, DCM_PlaneOrientationSequence);
-    DcmItem* measures = fromGroups(first, DCM_PixelMeasuresSequence);
-    if (!orientation || !getDoubles(*orientation, DCM_ImageOrientationPatient, iop, 6) || !measures ||
-        !getDoubles(*measures, DCM_PixelSpacing, spacing, 2)) {
-      why = "no plane orientation or pixel spacing in its functional groups";
-      return ScanOutcome::NoGeometry;
-    }
-    for (std::size_t f = 0; f < frames.size(); ++f) {
-      DcmItem* position = fromGroups(frames[f], DCM_PlanePositionSequence);
-      double ipp[3];
-      if (!position || !getDoubles(*position, DCM_ImagePositionPatient, ipp, 3)) {
-        why = "frame " + std::to_string(f + 1) + " has no Plane Position (Patient)";
-        return ScanOutcome::NoGeometry;
-      }
-      out.frames.push_back({{ipp[0], ipp[1], ipp[2]}, static_cast<std::size_t>(f + 1)});
-    }
-  } else {
-    Sint32 frames = 1;
-    if (ds.findAndGetSint32(DCM_NumberOfFrames, frames).good() && frames > 1) {
-      why = "multi-frame image without functional groups";
-      return ScanOutcome::NoGeometry;
-    }
-    double ipp[3];
-    if (!getDoubles(ds, DCM_ImageOrientationPatient, iop, 6) || !getDoubles(ds, DCM_ImagePositionPatient, ipp, 3) ||
-        !getDoubles(ds, DCM_PixelSpacing, spacing, 2)) {
-      why = "no Image Position/Orientation (Patient) or Pixel Spacing";
-      return ScanOutcome::NoGeometry;
-    }
-    out.frames.push_back({{ipp[0], ipp[1], ipp[2]}, 0});
-  }
-  out.rowCosine = normalized({iop[0], iop[1], iop[2]});
-  out.columnCosine = normalized({iop[3], iop[4], iop[5]});
-  out.rowSpacing = spacing[0];
-  out.columnSpacing = spacing[1];
-  out.hasGeometry = norm(cross(out.rowCosine, out.columnCosine)) > 0.5;
-  if (!out.hasGeometry) {
-    why = "degenerate Image Orientation (Patient)";
-    return ScanOutcome::NoGeometry;
-  }
-  return ScanOutcome::Image;
+  return readGeometry(ds, out, why);
 }
 
 void collectFiles(const std::string& dir, std::vector<std::string>& out) {
@@ -174,9 +191,19 @@ void collectFiles(const std::string& dir, std::vector<std::string>& out) {
 }  // namespace
 
 namespace {
+// What reading the headers found: one entry a file.
+struct ScanResults {
+  std::vector<SourceInstance> found;
+  std::vector<ScanOutcome> outcome;
+  std::vector<std::string> why;
+};
+
 // Reads the header of every file, on up to eight threads.
-void readAll(const std::vector<std::string>& files, std::vector<SourceInstance>& found,
-             std::vector<ScanOutcome>& outcome, std::vector<std::string>& why) {
+ScanResults readAll(const std::vector<std::string>& files) {
+  ScanResults results;
+  std::vector<SourceInstance>& found = results.found;
+  std::vector<ScanOutcome>& outcome = results.outcome;
+  std::vector<std::string>& why = results.why;
   found.assign(files.size(), {});
   outcome.assign(files.size(), ScanOutcome::NotDicom);
   why.assign(files.size(), {});
@@ -196,6 +223,7 @@ void readAll(const std::vector<std::string>& files, std::vector<SourceInstance>&
   for (unsigned t = 1; t < threads && t < files.size(); ++t) pool.emplace_back(worker);
   worker();
   for (auto& t : pool) t.join();
+  return results;
 }
 }  // namespace
 
@@ -204,18 +232,15 @@ SourceIndex SourceIndex::scanInstances(const std::vector<std::string>& directori
   std::vector<std::string> files;
   for (const auto& d : directories) collectFiles(d, files);
   std::sort(files.begin(), files.end());
-  std::vector<SourceInstance> found;
-  std::vector<ScanOutcome> outcome;
-  std::vector<std::string> why;
-  readAll(files, found, outcome, why);
+  ScanResults results = readAll(files);
   SourceIndex index;
   std::unordered_set<std::string> seen;
   for (std::size_t n = 0; n < files.size(); ++n) {
-    if (outcome[n] == ScanOutcome::NotDicom || found[n].sopInstanceUID.empty()) {
-      log::debug("skipping " + files[n] + ": " + why[n]);
+    if (results.outcome[n] == ScanOutcome::NotDicom || results.found[n].sopInstanceUID.empty()) {
+      log::debug("skipping " + files[n] + ": " + results.why[n]);
       continue;
     }
-    if (seen.insert(found[n].sopInstanceUID).second) index.instances_.push_back(std::move(found[n]));
+    if (seen.insert(results.found[n].sopInstanceUID).second) index.instances_.push_back(std::move(results.found[n]));
   }
   return index;
 }
@@ -240,32 +265,29 @@ SourceIndex SourceIndex::scan(const std::vector<std::string>& listed, const std:
   std::sort(scanned.begin(), scanned.end());
   files.insert(files.end(), scanned.begin(), scanned.end());
 
-  std::vector<SourceInstance> found;
-  std::vector<ScanOutcome> outcome;
-  std::vector<std::string> why;
-  readAll(files, found, outcome, why);
+  ScanResults results = readAll(files);
 
   SourceIndex index;
   std::unordered_set<std::string> seen;
   for (std::size_t n = 0; n < files.size(); ++n) {
     const bool explicitlyListed = n < listedCount;
-    switch (outcome[n]) {
+    switch (results.outcome[n]) {
       case ScanOutcome::Image:
-        if (seen.insert(found[n].sopInstanceUID).second) {
-          index.instances_.push_back(std::move(found[n]));
+        if (seen.insert(results.found[n].sopInstanceUID).second) {
+          index.instances_.push_back(std::move(results.found[n]));
         } else {
           log::debug("skipping duplicate SOP Instance UID in " + files[n]);
         }
         break;
       case ScanOutcome::NoGeometry:
-        log::warning("skipping source " + files[n] + ": " + why[n]);
+        log::warning("skipping source " + files[n] + ": " + results.why[n]);
         break;
       case ScanOutcome::NotImage:
       case ScanOutcome::NotDicom:
         if (explicitlyListed)
-          log::warning("skipping source " + files[n] + ": " + why[n]);
+          log::warning("skipping source " + files[n] + ": " + results.why[n]);
         else
-          log::debug("skipping " + files[n] + ": " + why[n]);
+          log::debug("skipping " + files[n] + ": " + results.why[n]);
         break;
     }
   }
