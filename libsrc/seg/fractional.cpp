@@ -18,10 +18,13 @@ std::uint8_t storedFraction(double p) {
   return static_cast<std::uint8_t>(std::lround(std::clamp(p, 0.0, 1.0) * 255.0));
 }
 
-// Component `c` of voxel `voxel`, planar or interleaved.
+// Component `c` of a probability map: its first value and the distance
+// between voxels (planar or interleaved components).
 template <typename T>
-double probability(const Volume& v, const T* data, std::size_t voxel, std::size_t c) {
-  return static_cast<double>(v.planar ? data[c * v.grid.voxels() + voxel] : data[voxel * v.components + c]);
+std::pair<const T*, std::size_t> component(const Volume& v, std::size_t c) {
+  const T* data = v.samples<T>();
+  if (v.planar) return {data + c * v.grid.voxels(), 1};
+  return {data + c, v.components};
 }
 
 // One segment (component label - 1 of the image): values in [0, 1], extents
@@ -30,14 +33,15 @@ template <typename T>
 void scanComponent(const LabelImage& image, PlannedSegment& seg) {
   const Volume& v = image.volume;
   const Grid& g = v.grid;
-  const T* data = v.samples<T>();
   const std::size_t cols = g.columns(), rows = g.rows(), c = seg.label - 1;
+  const auto [data, stride] = component<T>(v, c);
   ExtentAccumulator acc(1);
   std::vector<PlannedSegment> one(1);
   for (std::size_t k = 0; k < g.slices(); ++k) {
-    for (std::size_t j = 0; j < rows; ++j)
+    for (std::size_t j = 0; j < rows; ++j) {
+      const T* row = data + (k * rows + j) * cols * stride;
       for (std::size_t i = 0; i < cols; ++i) {
-        const double p = probability(v, data, (k * rows + j) * cols + i, c);
+        const double p = static_cast<double>(row[i * stride]);
         if (!(p >= -1e-6 && p <= 1.0 + 1e-6))
           throwInput(image.path, "",
                      "value " + std::to_string(p) + " at voxel " + voxelText(i, j, k) +
@@ -45,6 +49,7 @@ void scanComponent(const LabelImage& image, PlannedSegment& seg) {
                          " is outside [0, 1]");
         if (storedFraction(p) != 0) acc.add(0, static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(j));
       }
+    }
     acc.finishSlice(static_cast<std::uint32_t>(k), one);
   }
   seg.extents = std::move(one[0].extents);
@@ -78,11 +83,10 @@ class FractionalPacker : public FramePacker {
     const Volume& v = images_[seg.file].volume;
     const std::size_t c = seg.label - 1, cols = v.grid.columns();
     dispatchPixelType(v.type, [&](auto zero) {
-      using T = decltype(zero);
-      const T* data = v.samples<T>();
+      const auto [data, stride] = component<decltype(zero)>(v, c);
       for (std::size_t j = f.extent->j0; j <= f.extent->j1; ++j)
         for (std::size_t i = f.extent->i0; i <= f.extent->i1; ++i)
-          bytes[j * cols + i] = storedFraction(probability(v, data, f.slice * pixels_ + j * cols + i, c));
+          bytes[j * cols + i] = storedFraction(static_cast<double>(data[(f.slice * pixels_ + j * cols + i) * stride]));
     });
   }
 
