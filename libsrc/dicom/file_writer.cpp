@@ -147,6 +147,25 @@ void putUint32(unsigned char* out, std::uint32_t v) {
   for (int n = 0; n < 4; ++n) out[n] = static_cast<unsigned char>((v >> (8 * n)) & 0xff);
 }
 
+// An element header with undefined length: (group,element) VR 00 00 FFFFFFFF.
+void writeUndefinedLengthHeader(ByteSink& raw, Uint16 group, Uint16 element, const char* vr) {
+  unsigned char header[12];
+  putTagHeader(header, group, element);
+  header[4] = static_cast<unsigned char>(vr[0]);
+  header[5] = static_cast<unsigned char>(vr[1]);
+  header[6] = header[7] = 0;
+  putUint32(header + 8, 0xFFFFFFFFu);
+  raw.write(header, sizeof header);
+}
+
+// The Sequence Delimitation Item that closes an undefined-length element.
+void writeSequenceDelimiter(ByteSink& raw) {
+  unsigned char end[8];
+  putTagHeader(end, 0xFFFE, 0xE0DD);
+  putUint32(end + 4, 0);
+  raw.write(end, sizeof end);
+}
+
 // Serialises one item (tag, explicit length, content) into the stream.
 void writeItem(DcmItem& item, DcmOutputStream& out, E_TransferSyntax xfer, const std::string& path) {
   item.transferInit();
@@ -164,13 +183,7 @@ void writeItem(DcmItem& item, DcmOutputStream& out, E_TransferSyntax xfer, const
 // fragment; empty when an offset would not fit 32 bits), one item per frame,
 // and a sequence delimiter.
 void writeFragments(ByteSink& raw, const std::vector<std::vector<std::uint8_t>>& fragments) {
-  unsigned char header[12];
-  putTagHeader(header, 0x7FE0, 0x0010);
-  header[4] = 'O';
-  header[5] = 'B';
-  header[6] = header[7] = 0;
-  putUint32(header + 8, 0xFFFFFFFFu);
-  raw.write(header, sizeof header);
+  writeUndefinedLengthHeader(raw, 0x7FE0, 0x0010, "OB");
   std::vector<std::uint32_t> offsets;
   std::uint64_t at = 0;
   bool fits = true;
@@ -193,9 +206,40 @@ void writeFragments(ByteSink& raw, const std::vector<std::vector<std::uint8_t>>&
     raw.write(item, sizeof item);
     if (!f.empty()) raw.write(f.data(), f.size());
   }
-  putTagHeader(item, 0xFFFE, 0xE0DD);
-  putUint32(item + 4, 0);
-  raw.write(item, sizeof item);
+  writeSequenceDelimiter(raw);
+}
+
+// Per-Frame Functional Groups Sequence (5200,9230): undefined length, one
+// item per frame filled on demand, so only one item is in memory.
+void writePerFrameGroups(ByteSink& raw, DcmOutputStream& out, E_TransferSyntax xfer, const std::string& path,
+                         const StreamedContent& content) {
+  writeUndefinedLengthHeader(raw, 0x5200, 0x9230, "SQ");
+  for (std::size_t f = 0; f < content.frames; ++f) {
+    DcmItem item;
+    content.fillPerFrameGroups(f, item);
+    writeItem(item, out, xfer, path);
+  }
+  writeSequenceDelimiter(raw);
+}
+
+// Native pixel data: the element header, the producer's bytes, checked for
+// their count, and the padding to even length.
+void writeNativePixels(ByteSink& raw, ByteSink& sink, const StreamedContent& content, std::uint64_t padded) {
+  unsigned char header[12];
+  putTagHeader(header, 0x7FE0, content.pixelElement);
+  header[4] = static_cast<unsigned char>(content.pixelVR[0]);
+  header[5] = static_cast<unsigned char>(content.pixelVR[1]);
+  header[6] = header[7] = 0;
+  putUint32(header + 8, static_cast<std::uint32_t>(padded));
+  raw.write(header, sizeof header);
+  if (content.producePixels) content.producePixels(sink);
+  if (sink.written() != content.pixelLength)
+    throwInternal("pixel data producer wrote " + std::to_string(sink.written()) + " bytes, expected " +
+                  std::to_string(content.pixelLength));
+  if (padded != content.pixelLength) {
+    const unsigned char zero = 0;
+    sink.write(&zero, 1);
+  }
 }
 
 }  // namespace
@@ -256,52 +300,12 @@ void writeStreamed(const std::string& path, DcmDataset& head, Compression compre
   if (status.bad() || !file_.good()) failed("cannot write dataset");
 
   ByteSink raw(out, path, &file_.error());
-  if (content.frames > 0) {
-    // (5200,9230) SQ, undefined length; items; sequence delimitation item.
-    unsigned char header[12];
-    putTagHeader(header, 0x5200, 0x9230);
-    header[4] = 'S';
-    header[5] = 'Q';
-    header[6] = header[7] = 0;
-    putUint32(header + 8, 0xFFFFFFFFu);
-    raw.write(header, sizeof header);
-    for (std::size_t f = 0; f < content.frames; ++f) {
-      DcmItem item;
-      content.fillPerFrameGroups(f, item);
-      writeItem(item, out, xfer, path);
-    }
-    unsigned char end[8];
-    putTagHeader(end, 0xFFFE, 0xE0DD);
-    putUint32(end + 4, 0);
-    raw.write(end, sizeof end);
-  }
-
+  if (content.frames > 0) writePerFrameGroups(raw, out, xfer, path, content);
   if (fragmented) {
     writeFragments(raw, *content.fragments);
-    out.flush();
-    if (out.status().bad() || !file_.close().empty()) failed("write failed");
-    return;
-  }
-  if (!content.producePixels && content.pixelLength == 0) {  // no pixel data (an SR)
-    out.flush();
-    if (out.status().bad() || !file_.close().empty()) failed("write failed");
-    return;
-  }
-  unsigned char header[12];
-  putTagHeader(header, 0x7FE0, content.pixelElement);
-  header[4] = static_cast<unsigned char>(content.pixelVR[0]);
-  header[5] = static_cast<unsigned char>(content.pixelVR[1]);
-  header[6] = header[7] = 0;
-  putUint32(header + 8, static_cast<std::uint32_t>(padded));
-  raw.write(header, sizeof header);
-  ByteSink sink(out, path, &file_.error());
-  if (content.producePixels) content.producePixels(sink);
-  if (sink.written() != content.pixelLength)
-    throwInternal("pixel data producer wrote " + std::to_string(sink.written()) + " bytes, expected " +
-                  std::to_string(content.pixelLength));
-  if (padded != content.pixelLength) {
-    const unsigned char zero = 0;
-    sink.write(&zero, 1);
+  } else if (content.producePixels || content.pixelLength != 0) {  // an SR has no pixel data
+    ByteSink sink(out, path, &file_.error());
+    writeNativePixels(raw, sink, content, padded);
   }
   out.flush();
   if (out.status().bad() || !file_.close().empty()) failed("write failed");

@@ -97,6 +97,56 @@ qidcm::PixelType storedType(unsigned bits, Uint16 representation, bool floating)
   return representation ? qidcm::PixelType::Int16 : qidcm::PixelType::UInt16;
 }
 
+// The map's metadata: series attributes, Image Type's contrast, the mapping,
+// anatomy and derivation (from the shared functional groups).
+void readMapMetadata(DcmDataset& ds, const dicom::FunctionalGroups& groups, const std::string& path, Metadata& m) {
+  iod::readDicom(ds, iod::parametricMapProfile(), m);
+  OFString contrast;
+  if (ds.findAndGetOFString(DCM_ImageType, contrast, 3).good()) m.derivedPixelContrast = contrast.c_str();
+  if (DcmItem* rwvm = groups.group(0, DCM_RealWorldValueMappingSequence)) {
+    readRealWorldValueMapping(*rwvm, m, path);
+  } else {
+    throwInput(path, attributeName(DCM_RealWorldValueMappingSequence), "missing");
+  }
+  if (DcmItem* anatomy = groups.group(0, DCM_FrameAnatomySequence)) {
+    const std::string laterality = getString(*anatomy, DCM_FrameLaterality);
+    if (!laterality.empty()) m.frameLaterality = laterality;
+    if (auto region = readCode(*anatomy, DCM_AnatomicRegionSequence)) m.anatomicRegion = *region;
+  }
+  if (DcmItem* derivation = groups.group(0, DCM_DerivationImageSequence)) {
+    m.derivation = readCode(*derivation, DCM_DerivationCodeSequence);
+    m.derivationDescription = getString(*derivation, DCM_DerivationDescription);
+  }
+}
+
+// Each frame into its slice of `v`: the stored values, or (with `mapping`)
+// stored * slope + intercept in v's floating-point type.
+void placeFrames(const pixel::FrameSource& source, const StackPlacement& placement, qidcm::PixelType stored,
+                 const Metadata* mapping, Volume& v) {
+  const std::size_t plane = v.grid.slicePixels();
+  std::vector<std::uint8_t> scratch;
+  for (std::size_t f = 0; f < placement.slice.size(); ++f) {
+    const pixel::FrameSource::Frame fr = source.frame(f, scratch);
+    const std::size_t offset = placement.slice[f] * plane;
+    dispatchPixelType(stored, [&](auto storedZero) {
+      using S = decltype(storedZero);
+      const auto* in = reinterpret_cast<const S*>(fr.data);
+      if (!mapping) {
+        std::memcpy(v.samples<S>() + offset, in, plane * sizeof(S));
+        return;
+      }
+      dispatchPixelType(v.type, [&](auto outZero) {
+        using O = decltype(outZero);
+        if constexpr (std::is_floating_point_v<O>) {
+          O* out = v.samples<O>() + offset;
+          for (std::size_t p = 0; p < plane; ++p)
+            out[p] = static_cast<O>(static_cast<double>(in[p]) * mapping->slope + mapping->intercept);
+        }
+      });
+    });
+  }
+}
+
 }  // namespace
 
 ReadResult readParametricMap(const std::string& path, const ReaderOptions& options) {
@@ -133,23 +183,7 @@ ReadResult readParametricMap(const std::string& path, const ReaderOptions& optio
   result.transferSyntax = source.transferSyntaxName();
   Metadata& m = result.metadata;
   m.sourceFile = path;
-  iod::readDicom(ds, iod::parametricMapProfile(), m);
-  OFString contrast;
-  if (ds.findAndGetOFString(DCM_ImageType, contrast, 3).good()) m.derivedPixelContrast = contrast.c_str();
-  if (DcmItem* rwvm = groups.group(0, DCM_RealWorldValueMappingSequence)) {
-    readRealWorldValueMapping(*rwvm, m, path);
-  } else {
-    throwInput(path, attributeName(DCM_RealWorldValueMappingSequence), "missing");
-  }
-  if (DcmItem* anatomy = groups.group(0, DCM_FrameAnatomySequence)) {
-    const std::string laterality = getString(*anatomy, DCM_FrameLaterality);
-    if (!laterality.empty()) m.frameLaterality = laterality;
-    if (auto region = readCode(*anatomy, DCM_AnatomicRegionSequence)) m.anatomicRegion = *region;
-  }
-  if (DcmItem* derivation = groups.group(0, DCM_DerivationImageSequence)) {
-    m.derivation = readCode(*derivation, DCM_DerivationCodeSequence);
-    m.derivationDescription = getString(*derivation, DCM_DerivationDescription);
-  }
+  readMapMetadata(ds, groups, path, m);
 
   // Pixels.
   const unsigned bits = source.bitsAllocated();
@@ -161,28 +195,7 @@ ReadResult readParametricMap(const std::string& path, const ReaderOptions& optio
                                                                            : qidcm::PixelType::Float32)
                                    : stored;
   v.allocate(path);
-  const std::size_t plane = v.grid.slicePixels();
-  std::vector<std::uint8_t> scratch;
-  for (std::size_t f = 0; f < frames; ++f) {
-    const pixel::FrameSource::Frame fr = source.frame(f, scratch);
-    const std::size_t offset = placement.slice[f] * plane;
-    dispatchPixelType(stored, [&](auto storedZero) {
-      using S = decltype(storedZero);
-      const auto* in = reinterpret_cast<const S*>(fr.data);
-      if (!options.realWorldValues) {
-        std::memcpy(v.samples<S>() + offset, in, plane * sizeof(S));
-        return;
-      }
-      dispatchPixelType(v.type, [&](auto outZero) {
-        using O = decltype(outZero);
-        if constexpr (std::is_floating_point_v<O>) {
-          O* out = v.samples<O>() + offset;
-          for (std::size_t p = 0; p < plane; ++p)
-            out[p] = static_cast<O>(static_cast<double>(in[p]) * m.slope + m.intercept);
-        }
-      });
-    });
-  }
+  placeFrames(source, placement, stored, options.realWorldValues ? &m : nullptr, v);
   return result;
 }
 
