@@ -233,10 +233,11 @@ void readVoxelData(gzFile in, const std::string& path, void* buffer, std::uint64
     done += static_cast<std::uint64_t>(n);
   }
   int code = Z_OK;
-  const char* message = gzerror(in, &code);
+  const char* text = gzerror(in, &code);
+  const std::string message = text ? text : "";  // gzclose frees the text
   gzclose(in);
   if (code != Z_OK && code != Z_STREAM_END && code != Z_BUF_ERROR)
-    throwInput(path, "", std::string("corrupt gzip data: ") + (message ? message : ""));
+    throwInput(path, "", "corrupt gzip data: " + message);
   if (done < bytes)
     throwInput(path, "", "truncated: " + std::to_string(offset + done) + " bytes of image, the header needs " +
                              std::to_string(offset + bytes));
