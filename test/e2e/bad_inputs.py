@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# Kept whole (>400 lines): one test (cli.bad_inputs) over one row table and its inputs; a split would divide the table.
 """Bad inputs: each row gives the tool, its arguments, the expected exit code
 and a fragment of the expected one-line message. Every row must also leave
 no output file and no staging directory behind.

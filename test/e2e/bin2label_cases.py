@@ -15,7 +15,6 @@ a position where they do, with no output file.
 Usage: bin2label_cases.py --list
        bin2label_cases.py <case> --bin <build/apps> --tools <build/test> --work <dir>
 """
-import driver  # the common command line (test/e2e/driver.py)
 import functools
 import json
 import os
@@ -24,11 +23,11 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-import seg_common as rc  # noqa: E402  (helpers shared with seg_reader_cases.py)
+import seg_common as rc  # noqa: E402  (helpers shared with the reader's drivers)
 from seg_common import CaseFailed, seg, ex, CT3, INTEROP  # noqa: E402
 
 sys.path.insert(0, INTEROP)
-from check_seg import lab_to_rgb  # noqa: E402  (independent CIELab -> sRGB)
+from check_seg_attributes import lab_to_rgb  # noqa: E402  (independent CIELab -> sRGB)
 import seg_decode  # noqa: E402
 from testdeps import lazy  # noqa: E402  (test-only packages, imported on first use)
 
@@ -275,23 +274,5 @@ def build_cases():
     return cases
 
 
-def main():
-    cases = build_cases()
-    a = driver.case_arguments(cases)
-    ctx = rc.Ctx(a, a.case, group="bin2label")
-    rc.register_difc()
-    try:
-        cases[a.case](ctx)
-    except CaseFailed as e:
-        ctx.fail(str(e))
-    except seg_decode.DecodeError as e:
-        ctx.fail(f"seg_decode: {e}")
-    if ctx.problems:
-        print(f"FAIL: {a.case}: {len(ctx.problems)} problem(s)")
-        return 1
-    print(f"PASS: {a.case}")
-    return 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(rc.run_case(build_cases(), group="bin2label"))

@@ -5,6 +5,9 @@
 
 --bin is the directory of the qidcm tools, --tools that of the test helper
 programs (qidcm-test-imagedump, ...), --work a scratch directory.
+
+A case passes or fails by its exit status; the drivers that collect what a case
+finds with problem() end with finish().
 """
 import argparse
 import os
@@ -41,3 +44,21 @@ def fresh_directory(*parts):
     shutil.rmtree(path, ignore_errors=True)
     os.makedirs(path)
     return path
+
+
+problems = []  # what the running case found, in the order found
+
+
+def problem(text):
+    """Records (and prints) a problem the running case found: the case fails."""
+    problems.append(text)
+    print("FAIL: " + text)
+
+
+def finish():
+    """The exit status of a case run with problem(): 1 after any problem, else 0."""
+    if problems:
+        print(f"{len(problems)} problem(s)")
+        return 1
+    print("ok")
+    return 0

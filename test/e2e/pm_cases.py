@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# Kept whole (>400 lines): reader and writer cases share load(), run() and the fixtures; a split needs a helper module.
 """End-to-end cases for itkimage2paramap and paramap2itkimage.
 
 Each writer case runs itkimage2paramap and checks the map:
@@ -17,6 +18,7 @@ Each writer case runs itkimage2paramap and checks the map:
 Usage: pm_cases.py --list | <case> --bin <build/apps> --tools <dir> --work <dir>
 """
 import driver  # the common command line (test/e2e/driver.py)
+from driver import problem, problems  # the common problem list
 import json
 import os
 import subprocess
@@ -35,13 +37,6 @@ import pixel_decode  # noqa: E402  (one declared decoder per transfer syntax)
 
 np = lazy("numpy")
 pydicom = lazy("pydicom")
-
-problems = []
-
-
-def problem(text):
-    problems.append(text)
-    print("FAIL: " + text)
 
 
 def run(cmd, **kw):

@@ -1,10 +1,14 @@
 #!/usr/bin/python3
 """What the SEG reader's and bin2labelsegimage's case drivers share: paths of
 the fixtures, the case context, running the reader, loading and comparing
-images on grids, writing SEGs from synthetic cases.
+images on grids, writing SEGs from synthetic cases, comparing what the reader
+reads back with the writer's input, and the drivers' main (run_case).
 
-Not a driver: seg_reader_cases.py and bin2label_cases.py import it.
+Not a driver: the reader's drivers (seg_reader_files_cases.py,
+seg_reader_roundtrip_cases.py, seg_reader_ts_cases.py) and bin2label_cases.py
+import it.
 """
+import driver  # the common command line (test/e2e/driver.py)
 import json
 import os
 import shutil
@@ -29,6 +33,7 @@ EXTENSIONS = {"nrrd": ".nrrd", "nii": ".nii.gz", "nifti": ".nii.gz", "mha": ".mh
 COMPANIONS = {".mhd": (".raw", ".zraw"), ".hdr": (".img",), ".img": (".hdr",)}
 
 sys.path.insert(0, INTEROP)
+import seg_decode  # noqa: E402
 from testdeps import lazy  # noqa: E402  (test-only packages, imported on first use)
 
 np = lazy("numpy")
@@ -240,49 +245,8 @@ def run_reader(ctx, seg_path, outdir, flags=(), prefix="", out_type=None):
     return o
 
 
-def check_refusal(ctx, r, input_path, outdir, reasons=None):
-    """Non-zero exit, exactly one error line naming the input file and a reason, no output."""
-    ok = ctx.check(r.returncode not in (0, None), f"exit {r.returncode}, expected a refusal")
-    ctx.check(r.returncode in (1,), f"exit {r.returncode}: an invalid input should give exit status 1")
-    lines = [l for l in r.stderr.splitlines() if l.strip() and not l.startswith("warning:")]
-    ctx.check(len(lines) == 1, f"{len(lines)} error lines, expected 1: {lines}")
-    line = lines[-1] if lines else ""
-    ctx.check(line.startswith(f"{TOOL}: error: "), f"the message does not start with '{TOOL}: error: ': {line!r}")
-    base = os.path.basename(input_path)
-    ctx.check(base in line, f"the message does not name the file {base}: {line!r}")
-    after = line.split(base, 1)[1] if base in line else ""
-    ctx.check(len(after.strip(" :")) >= 8, f"the message gives no reason after the file name: {line!r}")
-    if reasons:
-        ctx.check(any(x.lower() in line.lower() for x in reasons),
-                  f"the reason does not mention any of {reasons}: {line!r}")
-    if os.path.isdir(outdir):
-        left = os.listdir(outdir)
-        ctx.check(not left, f"output left behind after a refusal: {left}")
-    if "Segmentation fault" in r.stderr or r.returncode < 0:
-        ctx.fail(f"crashed (signal {-r.returncode})")
-    return ok
-
-
 def segment_numbers(meta):
     return [int(s["labelID"]) for l in meta["segmentAttributes"] for s in l]
-
-
-def reader_counts(ctx, out, seg_type):
-    """Voxel count per segment number in the reader's output images."""
-    counts = {}
-    for k, (segs, (g, a, p)) in enumerate(zip(out.meta["segmentAttributes"], out.images)):
-        labels = [int(s["labelID"]) for s in segs]
-        if seg_type == "FRACTIONAL":
-            ctx.check(len(labels) == 1, f"{p}: a fractional output image lists {len(labels)} segments")
-            counts[labels[0]] = int(np.count_nonzero(a))
-            continue
-        for lab in labels:
-            ctx.check(lab not in counts, f"segment {lab} is listed in more than one output image")
-            counts[lab] = int(np.count_nonzero(a == lab))
-        if seg_type != "LABELMAP":
-            stray = int(np.count_nonzero(a)) - sum(counts[lab] for lab in labels)
-            ctx.check(stray == 0, f"{p}: {stray} non-zero voxels hold no listed segment number {labels}")
-    return counts
 
 
 def synth(ctx, args, name="synth"):
@@ -326,3 +290,80 @@ def segment_description(item):
         "trackingUID": str(item.get("TrackingUID", "")),
         "CIELab": [int(v) for v in item.get("RecommendedDisplayCIELabValue", [])],
     }
+
+
+# ---------------------------------------------------------------- the writer's SEGs read back
+
+def writer_segment_map(meta, use_label_id):
+    """Segment number -> (input file index, label), by the writer's numbering rules."""
+    out, n = {}, 0
+    for f, segs in enumerate(meta["segmentAttributes"]):
+        for s in sorted(segs, key=lambda s: s["labelID"]):
+            n += 1
+            out[s["labelID"] if use_label_id else n] = (f, s["labelID"])
+    return out
+
+
+def compare_with_input(ctx, out, inputs, segmap, physical=False, what="output"):
+    """Each output image k must equal, voxel by voxel, the input voxels of the segments its
+    meta.json list names (value = segment number); the grid must equal the input's within
+    1e-4, or with physical=True hold the same voxel centres (axes may be reversed)."""
+    listed = segment_numbers(out.meta)
+    ctx.check(sorted(listed) == sorted(segmap),
+              f"{what}: meta.json lists segments {sorted(listed)}, the SEG was written with {sorted(segmap)}")
+    for segs, (g, a, p) in zip(out.meta["segmentAttributes"], out.images):
+        numbers = [int(s["labelID"]) for s in segs if int(s["labelID"]) in segmap]
+        if not numbers:
+            continue
+        f0 = segmap[numbers[0]][0]
+        in_grid, _ = inputs[f0]
+        expected = np.zeros(tuple(reversed(in_grid["size"])), dtype=np.int64)
+        for n in numbers:
+            f, label = segmap[n]
+            ig, ia = inputs[f]
+            if grid_difference(ig, in_grid):
+                ctx.fail(f"{what}: segments {numbers} share {p} but their inputs lie on different grids")
+                continue
+            mask = ia == label
+            overlap = np.count_nonzero(mask & (expected != 0))
+            ctx.check(overlap == 0, f"{what}: {os.path.basename(p)} merges overlapping segments "
+                                    f"({overlap} voxels of segment {n} are in another of {numbers})")
+            expected[mask] = n
+        if physical:
+            got, why = to_grid(g, a, in_grid)
+            if got is None:
+                ctx.fail(f"{what}: {os.path.basename(p)} does not cover the input grid: {why}")
+                continue
+        else:
+            diff = grid_difference(g, in_grid)
+            if diff:
+                ctx.fail(f"{what}: {os.path.basename(p)} grid differs from the input's: {diff}")
+                continue
+            got = a
+        if not np.array_equal(got.astype(np.int64), expected):
+            bad = np.argwhere(got.astype(np.int64) != expected)
+            k = tuple(bad[0])
+            ctx.fail(f"{what}: {os.path.basename(p)} (segments {numbers}) differs from the input in {len(bad)} "
+                     f"voxels, first at (k,j,i)={k}: {got[k]} vs {expected[k]}")
+        else:
+            print(f"{what}: {os.path.basename(p)} equals the input for segments {numbers} "
+                  f"({int(np.count_nonzero(expected))} voxels)")
+
+
+def run_case(cases, group="reader"):
+    """A SEG case driver's main: the command line of driver.py, then the named case of
+    cases (name -> function of a Ctx). Exit status 1 when the case found a problem."""
+    a = driver.case_arguments(cases)
+    ctx = Ctx(a, a.case, group=group)
+    register_difc()
+    try:
+        cases[a.case](ctx)
+    except CaseFailed as e:
+        ctx.fail(str(e))
+    except seg_decode.DecodeError as e:
+        ctx.fail(f"seg_decode: {e}")
+    if ctx.problems:
+        print(f"FAIL: {a.case}: {len(ctx.problems)} problem(s)")
+        return 1
+    print(f"PASS: {a.case}")
+    return 0

@@ -16,22 +16,7 @@ import os
 import subprocess
 import sys
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(os.path.dirname(HERE))
-SHARED = os.path.join(os.path.dirname(ROOT), "shared", "data")
-SEGS = os.path.join(SHARED, "dcmqi", "data", "segmentations")
-EXAMPLES = os.path.join(SHARED, "dcmqi", "doc", "examples")
-CT3 = os.path.join(SEGS, "ct-3slice")
-INTEROP = os.path.join(ROOT, "test", "interop")
-
-
-def seg(name):
-    return os.path.join(SEGS, name)
-
-
-def ex(name):
-    return os.path.join(EXAMPLES, name)
-
+from seg_common import CT3, INTEROP, ex, seg  # fixture paths shared by the SEG drivers
 
 CT3_LIST = ",".join(os.path.join(CT3, f) for f in ("01.dcm", "02.dcm", "03.dcm"))
 

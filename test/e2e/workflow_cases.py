@@ -30,6 +30,7 @@ snakemake missing is a failure, not a skip.
 Usage: workflow_cases.py --list | <case> --bin <build/apps> --tools <dir> --work <dir>
 """
 import driver  # the common command line (test/e2e/driver.py)
+from driver import finish, problem, problems  # the common problem list
 import csv
 import json
 import os
@@ -61,13 +62,6 @@ SEG, LABELMAP, PM, SR = ("1.2.840.10008.5.1.4.1.1.66.4", "1.2.840.10008.5.1.4.1.
 EXPECTED = {"seg-1": (SEG, 3), "seg-2": (SEG, 6), "labelmap-3": (LABELMAP, 4), "pm-4": (PM, None),
             "5": (SEG, 3), "sr-7": (SR, None)}
 BROKEN = "broken-6"
-
-problems = []
-
-
-def problem(text):
-    problems.append(text)
-    print("FAIL: " + text)
 
 
 def run(cmd, **kw):
@@ -122,13 +116,6 @@ def make_manifest(ctx, d):
         f.write("# qidcm workflow test manifest\nid\tkind\timages\tmetadata\tdicom\tcontext\toutput\toptions\n")
         f.writelines("\t".join(r) + "\n" for r in rows)
     return path
-
-
-def fresh(ctx, name):
-    d = os.path.join(ctx.work, "workflow", name)
-    shutil.rmtree(d, ignore_errors=True)
-    os.makedirs(d)
-    return d
 
 
 # ---------------------------------------------------------------------------
@@ -238,7 +225,7 @@ def planned_rows(r):
 
 
 def case_snakemake(ctx):
-    d = fresh(ctx, "snakemake")
+    d = driver.fresh_directory(ctx.work, "workflow", "snakemake")
     manifest = make_manifest(ctx, d)
     root = os.path.join(d, "out")
     r = snakemake(ctx, d, manifest, root, "--cores", "2")
@@ -268,7 +255,7 @@ def case_snakemake(ctx):
 
 
 def case_slurm_dryrun(ctx):
-    d = fresh(ctx, "slurm-dryrun")
+    d = driver.fresh_directory(ctx.work, "workflow", "slurm-dryrun")
     manifest = make_manifest(ctx, d)
     root = os.path.join(d, "out")
     profile = os.path.join(WORKFLOW, "profiles", "slurm")
@@ -295,7 +282,7 @@ def case_slurm_dryrun(ctx):
 # qidcm-batch
 
 def case_batch(ctx):
-    d = fresh(ctx, "batch")
+    d = driver.fresh_directory(ctx.work, "workflow", "batch")
     manifest = make_manifest(ctx, d)
     ref_root, root = os.path.join(d, "out-snakemake"), os.path.join(d, "out-batch")
     r = snakemake(ctx, d, manifest, ref_root, "--cores", "2")
@@ -360,7 +347,7 @@ def terminal_run(cmd):
 
 
 def case_bad_manifest(ctx):
-    d = fresh(ctx, "bad-manifest")
+    d = driver.fresh_directory(ctx.work, "workflow", "bad-manifest")
     manifest = os.path.join(d, "bad.csv")
     with open(manifest, "w") as f:
         f.write("id,kind,images,metadata,output\na,seg,l.nrrd,m.json,a.dcm\nb,segg,l.nrrd,m.json,b.dcm\n")
@@ -385,14 +372,6 @@ class Ctx:
 
     def tool(self, name):
         return os.path.join(self.bin, name)
-
-
-def finish():
-    if problems:
-        print(f"{len(problems)} problem(s)")
-        return 1
-    print("ok")
-    return 0
 
 
 def main():

@@ -1,3 +1,4 @@
+// Kept whole (>400 lines): the frame writers and loader below serve four of its five cases; a split needs a header.
 // pixel::FrameSource on every transfer syntax of pixel/transfer_syntax.cpp:
 // known frames are written (by qidcm's own writer for the syntaxes it writes,
 // by DCMTK for the others), read back frame by frame and compared byte for byte.

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""End-to-end cases for tid1500writer and tid1500reader.
+"""End-to-end cases for tid1500writer (and tid1500reader on what it writes).
 
 Writer cases (every dcmqi SR example, plus qidcm's own variations) run
 tid1500writer and check the report:
@@ -15,27 +15,20 @@ tid1500writer and check the report:
   - dcmjs counts the same groups and measurements;
   - tid1500reader gives JSON whose references are UIDs; tid1500writer fed that
     JSON and the same directories writes the same content tree.
-Reader cases read third-party SRs and compare the number of groups and
-measurements with an independent pydicom count, or check that a document
-that is not TID 1500 is refused by name. Bad-input cases check the one-line
-error, the exit code, and that no output is left.
+The reader's cases on others' SRs and the refusals: sr_read_refuse_cases.py;
+what the two drivers share is in sr_common.py.
 
-Usage: sr_cases.py --list | <case> --bin <build/apps> --tools <dir> --work <dir>
+Usage: sr_write_cases.py --list | <case> --bin <build/apps> --tools <dir> --work <dir>
 """
-import driver  # the common command line (test/e2e/driver.py)
+import functools
 import json
 import os
-import subprocess
 import sys
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(os.path.dirname(HERE))
-SHARED = os.path.join(os.path.dirname(ROOT), "shared", "data")
-EX = os.path.join(SHARED, "dcmqi", "doc", "examples")
-SR_EXAMPLE = os.path.join(SHARED, "dcmqi", "data", "sr-example")
-SEGS = os.path.join(SHARED, "dcmqi", "data", "segmentations")
-CT3 = os.path.join(SEGS, "ct-3slice")
-INTEROP = os.path.join(ROOT, "test", "interop")
+from driver import problem  # the common problem list (test/e2e/driver.py)
+from sr_common import (  # helpers shared by the SR drivers
+    CT3, INTEROP, SEGS, SR_EXAMPLE, children, code_of, concept, example, find, groups_of, nums_of, run, run_case)
+
 sys.path.insert(0, INTEROP)
 from testdeps import lazy  # noqa: E402  (test-only packages, imported on first use)
 
@@ -48,38 +41,9 @@ ENHANCED_SR = "1.2.840.10008.5.1.4.1.1.88.22"
 # the Measurement Group), so it flags those items as "not in template".
 QUALITATIVE_KNOWN = r'^Warning: [0-9.]+: .*/CONTAINER \(125007,DCM,"Measurement Group"\)/(CODE|TEXT) \(123,99TEST,"Tremendousness"\): Content Item not in template$'
 
-problems = []
-
-
-def problem(text):
-    problems.append(text)
-    print("FAIL: " + text)
-
-
-def run(cmd, **kw):
-    return subprocess.run(cmd, capture_output=True, text=True, **kw)
-
-
-def example(name):
-    return json.load(open(os.path.join(EX, name)))
-
 
 # ---------------------------------------------------------------------------
-# Independent reading of the content tree (pydicom)
-
-def concept(item):
-    c = item.ConceptNameCodeSequence[0] if "ConceptNameCodeSequence" in item and len(item.ConceptNameCodeSequence) else None
-    return (c.CodeValue, c.CodingSchemeDesignator) if c is not None else (None, None)
-
-
-def children(item):
-    return list(item.ContentSequence) if "ContentSequence" in item else []
-
-
-def code_of(item):
-    c = item.ConceptCodeSequence[0]
-    return {"CodeValue": c.CodeValue, "CodingSchemeDesignator": c.CodingSchemeDesignator, "CodeMeaning": c.CodeMeaning}
-
+# Checks of the written report against its JSON (pydicom)
 
 def canonical(item, depth=0):
     """The content tree as lines, without the values that change per run
@@ -103,26 +67,6 @@ def canonical(item, depth=0):
     for child in children(item):
         lines += canonical(child, depth + 1)
     return lines
-
-
-def groups_of(ds):
-    """(groups, measurement NUMs per group) counted straight from the dataset."""
-    out = []
-    for container in children(ds):
-        if concept(container) == ("126010", "DCM"):
-            for g in children(container):
-                if concept(g) == ("125007", "DCM"):
-                    out.append(g)
-    return out
-
-
-def nums_of(group):
-    return [i for i in children(group) if i.ValueType == "NUM" and i.RelationshipType == "CONTAINS"]
-
-
-def find(items, value, scheme="DCM"):
-    return [i for i in items if concept(i) == (value, scheme)]
-
 
 def same_code(item_code, json_code):
     return all(item_code[k] == json_code[k] for k in ("CodeValue", "CodingSchemeDesignator", "CodeMeaning"))
@@ -343,21 +287,6 @@ def variant_root_method(meta):
 WRITE_CASES["device-observer-utf8"] = base("sr-tid1500-example.json", SR_EXAMPLE, CT3, variant=variant_device_utf8)
 WRITE_CASES["root-measurement-method"] = base("sr-tid1500-example.json", SR_EXAMPLE, CT3, variant=variant_root_method)
 
-# Third-party SRs: (path, expected outcome); groups and measurements are
-# counted independently with pydicom.
-READ_CASES = {
-    "dcmqi-sr": os.path.join(SR_EXAMPLE, "sr.dcm"),
-    "tid1500-fhir": os.path.join(SHARED, "tid1500-fhir", "examples", "dcmqi", "result.dcm"),
-    "highdicom": os.path.join(SHARED, "highdicom", "data", "test_files", "sr_document.dcm"),
-    "dcmjs": os.path.join(SHARED, "dcmjs", "test", "sample-sr.dcm"),
-}
-REFUSE_CASES = {
-    # (file, fragment of the one-line error)
-    "pydicom-not-tid1500": (os.path.join(SHARED, "pydicom", "src", "pydicom", "data", "test_files", "test-SR.dcm"),
-                            "not a TID 1500 Imaging Measurement Report"),
-    "seg-not-sr": (os.path.join(SR_EXAMPLE, "seg.dcm"), "is not a structured report"),
-}
-
 
 def case_write(ctx, name):
     case = WRITE_CASES[name]
@@ -445,146 +374,5 @@ def case_write(ctx, name):
             problem(f"round trip: {attr} {ds.get(attr)} vs {ds2.get(attr)}")
 
 
-def count_independently(path):
-    ds = pydicom.dcmread(path)
-    groups = groups_of(ds)
-    return len(groups), sum(len(nums_of(g)) for g in groups)
-
-
-def case_read(ctx, name):
-    path = READ_CASES[name]
-    groups, measurements = count_independently(path)
-    out = os.path.join(ctx.work, "read.json")
-    r = run([ctx.tool("tid1500reader"), "--inputDICOM", path, "--outputMetadata", out])
-    print(r.stdout + r.stderr)
-    if r.returncode:
-        problem(f"tid1500reader exit {r.returncode}")
-        return
-    meta = json.load(open(out, encoding="utf-8"))
-    got_m = sum(len(g["measurementItems"]) for g in meta["Measurements"])
-    if len(meta["Measurements"]) != groups or got_m != measurements:
-        problem(f"reader: {len(meta['Measurements'])} groups / {got_m} measurements; "
-                f"pydicom counts {groups} / {measurements}")
-    # The first measurement's value, quantity and units, against pydicom.
-    ds = pydicom.dcmread(path)
-    first_group = groups_of(ds)[0]
-    num = nums_of(first_group)[0]
-    m = meta["Measurements"][0]["measurementItems"][0]
-    if float(m["value"]) != float(num.MeasuredValueSequence[0].NumericValue):
-        problem(f"first value {m['value']} vs {num.MeasuredValueSequence[0].NumericValue}")
-    if m["quantity"]["CodeValue"] != num.ConceptNameCodeSequence[0].CodeValue:
-        problem("first quantity")
-    if m["units"]["CodeValue"] != num.MeasuredValueSequence[0].MeasurementUnitsCodeSequence[0].CodeValue:
-        problem("first units")
-    tid = find(children(first_group), "112039")
-    if tid and meta["Measurements"][0].get("TrackingIdentifier") != tid[0].TextValue:
-        problem("first Tracking Identifier")
-    seg = find(children(first_group), "121191")
-    if seg and meta["Measurements"][0].get("segmentationSOPInstanceUID") != seg[0].ReferencedSOPSequence[0].ReferencedSOPInstanceUID:
-        problem("first segmentation reference")
-    if str(ds.get("SeriesNumber", "")) and meta.get("SeriesNumber") != str(ds.SeriesNumber):
-        problem("SeriesNumber")
-
-
-def case_refuse(ctx, name):
-    path, fragment = REFUSE_CASES[name]
-    out = os.path.join(ctx.work, "refused.json")
-    r = run([ctx.tool("tid1500reader"), "--inputDICOM", path, "--outputMetadata", out])
-    print(r.stdout + r.stderr)
-    lines = [l for l in r.stderr.splitlines() if "error" in l]
-    if r.returncode == 0:
-        problem("a document that is not TID 1500 was accepted")
-    if len(lines) != 1 or fragment not in lines[0] or path not in lines[0]:
-        problem(f"expected one error line naming {path} and '{fragment}'")
-    if os.path.exists(out):
-        problem("output written for a refused document")
-
-
-def bad_rows(work):
-    good = example("sr-tid1500-example.json")
-
-    def variant(name, change):
-        meta = json.loads(json.dumps(good))
-        change(meta)
-        path = os.path.join(work, name + ".json")
-        json.dump(meta, open(path, "w"))
-        return path
-
-    dirs = ["--inputCompositeContextDirectory", SR_EXAMPLE, "--inputImageLibraryDirectory", CT3]
-    rows = [
-        # (name, metadata path, extra args, exit code, message fragment)
-        ("schema-type", variant("schema-type", lambda m: m.update(VerificationFlag="YES")), dirs, 1,
-         "VerificationFlag"),
-        ("schema-missing-observer", variant("schema-missing-observer", lambda m: m.pop("observerContext")), dirs, 1,
-         "observerContext"),
-        ("empty-code-meaning", variant("empty-code-meaning",
-                                       lambda m: m["Measurements"][0]["Finding"].update(CodeMeaning="")), dirs, 1,
-         "Measurements[0].Finding.CodeMeaning"),
-        ("missing-file", variant("missing-file", lambda m: m["imageLibrary"].append("04.dcm")), dirs, 1,
-         "imageLibrary[3]: file"),
-        ("unknown-uid", variant("unknown-uid", lambda m: m["compositeContext"].__setitem__(0, "1.2.3.4.5")), dirs, 1,
-         "compositeContext[0]"),
-        ("not-a-number", variant("not-a-number",
-                                 lambda m: m["Measurements"][0]["measurementItems"][0].update(value="1,96")), dirs, 1,
-         "measurementItems[0].value"),
-        ("writer-required", variant("writer-required", lambda m: m["Measurements"][0].pop("Finding")), dirs, 1,
-         "Measurements[0].Finding"),
-        ("verified-partial", variant("verified-partial", lambda m: m.update(CompletionFlag="PARTIAL")), dirs, 1,
-         "VerificationFlag"),
-        ("not-json", None, dirs, 1, "not-json.json"),
-    ]
-    with open(os.path.join(work, "not-json.json"), "w") as f:
-        f.write("{ \"observerContext\": ")
-    return [(n, p or os.path.join(work, "not-json.json"), a, c, f) for n, p, a, c, f in rows]
-
-
-def case_bad_inputs(ctx):
-    for name, meta, args, code, fragment in bad_rows(ctx.work):
-        out = os.path.join(ctx.work, "out-" + name + ".dcm")
-        r = run([ctx.tool("tid1500writer"), "--inputMetadata", meta, "--outputDICOM", out] + args)
-        lines = [l for l in r.stderr.splitlines() if "error" in l]
-        print(f"{name}: exit {r.returncode}: {lines}")
-        if r.returncode != code:
-            problem(f"{name}: exit {r.returncode}, expected {code}")
-        if len(lines) != 1 or fragment not in lines[0] or os.path.basename(meta) not in lines[0] and \
-                "04.dcm" not in lines[0]:
-            problem(f"{name}: expected one error line naming the file and '{fragment}', got {lines}")
-        if os.path.exists(out):
-            problem(f"{name}: output left behind")
-        leftovers = [f for f in os.listdir(ctx.work) if f.startswith(".qidcm")]
-        if leftovers:
-            problem(f"{name}: staging left behind: {leftovers}")
-
-
-class Ctx:
-    def __init__(self, a):
-        self.bin = a.bin
-        self.work = a.work
-
-    def tool(self, name):
-        return os.path.join(self.bin, name)
-
-
-def main():
-    names = ["write-" + n for n in WRITE_CASES] + ["read-" + n for n in READ_CASES] + \
-            ["refuse-" + n for n in REFUSE_CASES] + ["bad-inputs"]
-    a = driver.case_arguments(names)
-    a.work = driver.fresh_directory(a.work, "sr", a.case)
-    ctx = Ctx(a)
-    if a.case.startswith("write-"):
-        case_write(ctx, a.case[len("write-"):])
-    elif a.case.startswith("read-"):
-        case_read(ctx, a.case[len("read-"):])
-    elif a.case.startswith("refuse-"):
-        case_refuse(ctx, a.case[len("refuse-"):])
-    else:
-        case_bad_inputs(ctx)
-    if problems:
-        print(f"{len(problems)} problem(s)")
-        return 1
-    print("ok")
-    return 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_case({"write-" + n: functools.partial(case_write, name=n) for n in WRITE_CASES}))
