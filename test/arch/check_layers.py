@@ -38,11 +38,12 @@ LAYERS = {
     "seg": (12, "Segmentation"),
     "pm": (12, "Parametric Map"),
     "sr": (12, "TID 1500 Measurement Report"),
+    "rtstruct": (13, "RT Structure Sets, read and rasterized into SEGs"),
 }
 
 # IODs: what another module needs of one goes through its public headers
 # (include/qidcm/<iod>/), never its internal ones (libsrc/<iod>/).
-IODS = {"seg", "pm", "sr"}
+IODS = {"seg", "pm", "sr", "rtstruct"}
 
 # Public headers (include/qidcm/...) -> module.
 PUBLIC = {
@@ -56,7 +57,7 @@ PUBLIC = {
     "source.h": "source",
     "series.h": "iod",
 }
-for iod in ("seg", "pm", "sr"):
+for iod in ("seg", "pm", "sr", "rtstruct"):
     PUBLIC[iod + "/"] = iod
 UMBRELLA = "qidcm.h"  # includes everything; nothing in the library includes it
 

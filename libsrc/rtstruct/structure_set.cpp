@@ -1,0 +1,201 @@
+#include "qidcm/rtstruct/structure_set.h"
+
+#include <dcmtk/config/osconfig.h>
+#include <dcmtk/dcmdata/dcdeftag.h>
+#include <dcmtk/dcmdata/dcfilefo.h>
+
+#include <charconv>
+#include <map>
+#include <sys/stat.h>
+
+#include "dcmtk/setup.h"
+#include "dicom/dataset_util.h"
+#include "qidcm/error.h"
+#include "qidcm/log.h"
+
+namespace qidcm::rtstruct {
+namespace {
+
+constexpr const char* kRTStructureSetStorage = "1.2.840.10008.5.1.4.1.1.481.3";
+
+using dicom::attributeName;
+using dicom::getString;
+using dicom::itemsOf;
+
+std::vector<DcmItem*> sequence(DcmItem& item, const DcmTagKey& key) {
+  DcmSequenceOfItems* seq = nullptr;
+  if (item.findAndGetSequence(key, seq).bad() || !seq) return {};
+  return itemsOf(seq);
+}
+
+ContourType contourType(const std::string& text) {
+  if (text == "CLOSED_PLANAR") return ContourType::ClosedPlanar;
+  if (text == "CLOSEDPLANAR_XOR") return ContourType::ClosedPlanarXor;
+  if (text == "POINT") return ContourType::Point;
+  if (text == "OPEN_PLANAR") return ContourType::OpenPlanar;
+  if (text == "OPEN_NONPLANAR") return ContourType::OpenNonplanar;
+  return ContourType::Unknown;
+}
+
+// "ROI 3 (\"GTV\") contour 5", for messages.
+std::string contourName(const Roi& roi, std::size_t index) {
+  return "ROI " + std::to_string(roi.number) + " (\"" + roi.name + "\") contour " + std::to_string(index + 1);
+}
+
+// Contour Data as doubles, parsed from the value's text in one pass (DS
+// values, backslash-separated, spaces allowed around each).
+std::vector<double> contourValues(DcmItem& item, const std::string& path, const std::string& where) {
+  DcmElement* element = nullptr;
+  if (item.findAndGetElement(DCM_ContourData, element).bad() || !element) return {};
+  char* text = nullptr;
+  if (element->getString(text).bad() || !text) return {};
+  const char* p = text;
+  const char* end = text + element->getLength();
+  std::vector<double> values;
+  values.reserve(element->getLength() / 8);
+  while (p < end) {
+    while (p < end && *p == ' ') ++p;
+    if (p < end && *p == '+') ++p;
+    double v = 0;
+    const auto [next, error] = std::from_chars(p, end, v);
+    if (error != std::errc() || next == p)
+      throwInput(path, attributeName(DCM_ContourData),
+                 where + ": value " + std::to_string(values.size() + 1) + " is not a decimal number");
+    values.push_back(v);
+    p = next;
+    while (p < end && *p == ' ') ++p;
+    if (p < end && *p != '\\')
+      throwInput(path, attributeName(DCM_ContourData),
+                 where + ": value " + std::to_string(values.size()) + " is not a decimal number");
+    if (p < end) ++p;
+  }
+  return values;
+}
+
+Contour readContour(DcmItem& item, const Roi& roi, std::size_t index, const std::string& path) {
+  const std::string where = contourName(roi, index);
+  Contour c;
+  c.typeText = getString(item, DCM_ContourGeometricType);
+  c.type = contourType(c.typeText);
+  const std::vector<double> values = contourValues(item, path, where);
+  if (values.size() % 3 != 0)
+    throwInput(path, attributeName(DCM_ContourData),
+               where + ": " + std::to_string(values.size()) + " values, not x\\y\\z triplets");
+  const std::string declaredText = getString(item, DCM_NumberOfContourPoints);
+  const std::size_t points = values.size() / 3;
+  if (!declaredText.empty()) {
+    long long declared = -1;
+    std::from_chars(declaredText.data(), declaredText.data() + declaredText.size(), declared);
+    if (declared < 0 || static_cast<unsigned long long>(declared) != points)
+      throwInput(path, attributeName(DCM_NumberOfContourPoints),
+                 where + ": declares " + declaredText + " points, Contour Data holds " + std::to_string(points));
+  }
+  const bool closed = c.type == ContourType::ClosedPlanar || c.type == ContourType::ClosedPlanarXor;
+  if (closed && points < 3)
+    throwInput(path, attributeName(DCM_ContourData),
+               where + ": a " + c.typeText + " contour of " + std::to_string(points) + " point(s); it needs 3");
+  c.points.reserve(points);
+  for (std::size_t n = 0; n < points; ++n) c.points.push_back({values[3 * n], values[3 * n + 1], values[3 * n + 2]});
+  for (DcmItem* image : sequence(item, DCM_ContourImageSequence))
+    c.images.push_back(getString(*image, DCM_ReferencedSOPInstanceUID));
+  return c;
+}
+
+std::optional<std::array<int, 3>> displayColor(DcmItem& item) {
+  std::array<int, 3> rgb{};
+  for (unsigned long n = 0; n < 3; ++n) {
+    Sint32 v = 0;
+    if (item.findAndGetSint32(DCM_ROIDisplayColor, v, n).bad()) return std::nullopt;
+    rgb[n] = static_cast<int>(std::min<Sint32>(255, std::max<Sint32>(0, v)));
+  }
+  return rgb;
+}
+
+void readReferences(DcmItem& ds, StructureSet& s) {
+  for (DcmItem* frame : sequence(ds, DCM_ReferencedFrameOfReferenceSequence)) {
+    s.referencedFramesOfReference.push_back(getString(*frame, DCM_FrameOfReferenceUID));
+    for (DcmItem* study : sequence(*frame, DCM_RTReferencedStudySequence))
+      for (DcmItem* series : sequence(*study, DCM_RTReferencedSeriesSequence))
+        s.referencedSeriesUIDs.push_back(getString(*series, DCM_SeriesInstanceUID));
+  }
+}
+
+int roiNumber(DcmItem& item, const DcmTagKey& key, const std::string& path) {
+  const std::string text = getString(item, key);
+  int n = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), n);
+  if (text.empty() || error != std::errc() || end != text.data() + text.size())
+    throwInput(path, attributeName(key), text.empty() ? "missing" : "\"" + text + "\" is not an integer");
+  return n;
+}
+
+}  // namespace
+
+const char* toString(ContourType type) {
+  switch (type) {
+    case ContourType::ClosedPlanar: return "CLOSED_PLANAR";
+    case ContourType::ClosedPlanarXor: return "CLOSEDPLANAR_XOR";
+    case ContourType::Point: return "POINT";
+    case ContourType::OpenPlanar: return "OPEN_PLANAR";
+    case ContourType::OpenNonplanar: return "OPEN_NONPLANAR";
+    case ContourType::Unknown: break;
+  }
+  return "unknown";
+}
+
+StructureSet readStructureSet(const std::string& path) {
+  dcmtk::configure();
+  struct stat st;
+  if (stat(path.c_str(), &st) != 0) throwInput(path, "", "file not found");
+  DcmFileFormat file;
+  const OFCondition status = file.loadFile(path.c_str(), EXS_Unknown, EGL_noChange, DCM_MaxReadLength, ERM_autoDetect);
+  if (status.bad()) throwInput(path, "", std::string("not a readable DICOM file (") + status.text() + ")");
+  DcmDataset& ds = *file.getDataset();
+  const std::string sopClass = getString(ds, DCM_SOPClassUID);
+  if (sopClass != kRTStructureSetStorage)
+    throwInput(path, attributeName(DCM_SOPClassUID),
+               (sopClass.empty() ? std::string("missing") : "is " + sopClass) + ", not an RT Structure Set");
+  StructureSet s;
+  s.path = path;
+  s.sopInstanceUID = getString(ds, DCM_SOPInstanceUID);
+  s.studyInstanceUID = getString(ds, DCM_StudyInstanceUID);
+  s.seriesInstanceUID = getString(ds, DCM_SeriesInstanceUID);
+  s.patientID = getString(ds, DCM_PatientID);
+  readReferences(ds, s);
+
+  std::map<int, std::size_t> byNumber;
+  for (DcmItem* item : sequence(ds, DCM_StructureSetROISequence)) {
+    Roi roi;
+    roi.number = roiNumber(*item, DCM_ROINumber, path);
+    roi.name = getString(*item, DCM_ROIName);
+    roi.description = getString(*item, DCM_ROIDescription);
+    roi.frameOfReferenceUID = getString(*item, DCM_ReferencedFrameOfReferenceUID);
+    roi.generationAlgorithm = getString(*item, DCM_ROIGenerationAlgorithm);
+    roi.generationDescription = getString(*item, DCM_ROIGenerationDescription);
+    if (!byNumber.emplace(roi.number, s.rois.size()).second)
+      throwInput(path, attributeName(DCM_ROINumber), std::to_string(roi.number) + " is used by two ROIs");
+    s.rois.push_back(std::move(roi));
+  }
+  if (!ds.tagExists(DCM_ROIContourSequence))
+    throwInput(path, attributeName(DCM_ROIContourSequence), "missing; the structure set holds no contours");
+  for (DcmItem* item : sequence(ds, DCM_ROIContourSequence)) {
+    const int number = roiNumber(*item, DCM_ReferencedROINumber, path);
+    const auto it = byNumber.find(number);
+    if (it == byNumber.end()) {
+      log::warning(path + ": ROI Contour Sequence refers to ROI " + std::to_string(number) +
+                   ", which the Structure Set ROI Sequence does not list; its contours are left out");
+      continue;
+    }
+    Roi& roi = s.rois[it->second];
+    roi.displayColor = displayColor(*item);
+    const std::vector<DcmItem*> contours = sequence(*item, DCM_ContourSequence);
+    for (std::size_t n = 0; n < contours.size(); ++n) roi.contours.push_back(readContour(*contours[n], roi, n, path));
+  }
+  for (DcmItem* item : sequence(ds, DCM_RTROIObservationsSequence)) {
+    const auto it = byNumber.find(roiNumber(*item, DCM_ReferencedROINumber, path));
+    if (it != byNumber.end()) s.rois[it->second].interpretedType = getString(*item, DCM_RTROIInterpretedType);
+  }
+  return s;
+}
+
+}  // namespace qidcm::rtstruct
