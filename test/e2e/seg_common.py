@@ -5,8 +5,8 @@ images on grids, writing SEGs from synthetic cases, comparing what the reader
 reads back with the writer's input, and the drivers' main (run_case).
 
 Not a driver: the reader's drivers (seg_reader_files_cases.py,
-seg_reader_roundtrip_cases.py, seg_reader_ts_cases.py) and bin2label_cases.py
-import it.
+seg_reader_roundtrip_cases.py, seg_reader_ts_cases.py), bin2label_cases.py and
+rtstruct_cases.py import it.
 """
 import driver  # the common command line (test/e2e/driver.py)
 import json
