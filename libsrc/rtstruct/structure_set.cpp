@@ -5,6 +5,7 @@
 #include <dcmtk/dcmdata/dcfilefo.h>
 
 #include <charconv>
+#include <cstring>
 #include <map>
 #include <sys/stat.h>
 
@@ -49,8 +50,9 @@ std::vector<double> contourValues(DcmItem& item, const std::string& path, const 
   if (item.findAndGetElement(DCM_ContourData, element).bad() || !element) return {};
   char* text = nullptr;
   if (element->getString(text).bad() || !text) return {};
+  // The value as stored, up to a NUL some writers pad with.
   const char* p = text;
-  const char* end = text + element->getLength();
+  const char* end = text + strnlen(text, element->getLength());
   std::vector<double> values;
   values.reserve(element->getLength() / 8);
   while (p < end) {

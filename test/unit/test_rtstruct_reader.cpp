@@ -3,6 +3,7 @@
 #include <dcmtk/config/osconfig.h>
 #include <dcmtk/dcmdata/dcdeftag.h>
 #include <dcmtk/dcmdata/dcfilefo.h>
+#include <dcmtk/dcmdata/dcvrds.h>
 
 #include <filesystem>
 
@@ -91,6 +92,20 @@ TEST_CASE("a structure set without file meta: closed contours and points, by ROI
   CHECK(s.rois[1].contours[0].type == ContourType::Point);
   CHECK(s.rois[1].contours[0].points.size() == 1);
   CHECK(s.referencedSeriesUIDs == std::vector<std::string>{"1.2.826.0.1.3680043.8.498.2010020400001.2.1.1"});
+}
+
+TEST_CASE("Contour Data padded with a NUL instead of a space is read") {
+  const std::string padded = editedCopy("nul-padded.dcm", [](DcmDataset& ds) {
+    DcmItem& c = firstContour(ds);
+    const char value[] = "1\\2\\8\\4\\5\\8\\1\\9\\8\0";  // 17 characters and a NUL: even length
+    auto* data = new DcmDecimalString(DcmTag(DCM_ContourData));
+    REQUIRE(data->putString(value, 18).good());
+    REQUIRE(c.insert(data, OFTrue).good());
+    REQUIRE(c.putAndInsertString(DCM_NumberOfContourPoints, "3").good());
+  });
+  const StructureSet s = readStructureSet(padded);
+  REQUIRE(s.rois.at(0).contours.at(0).points.size() == 3);
+  CHECK(s.rois[0].contours[0].points[2] == Vec3{1, 9, 8});
 }
 
 TEST_CASE("structure sets that cannot be rasterized are refused, naming the file and the attribute") {
