@@ -33,6 +33,12 @@ std::size_t conformToValueRepresentations(SchemaId schema, nlohmann::json& docum
 // file is refused, never answered with an internal error.
 void validateReaderOutput(SchemaId schema, const nlohmann::json& document, const std::string& input);
 
+// The metadata document as the parsers map it: a copy of `input` with
+// integral numbers made integers, values fitted to their VRs (warned about,
+// as conformToValueRepresentations) and then validated (throws as
+// validateAgainstSchema).
+nlohmann::json prepareMetadata(SchemaId schema, const nlohmann::json& input, const std::string& file);
+
 // Reads and parses a JSON file; throws Error (Input) with the line and column
 // of a syntax error. Numbers with no fractional part (1.0) become integers.
 nlohmann::json readJsonFile(const std::string& path);

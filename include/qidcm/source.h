@@ -49,6 +49,9 @@ class SourceIndex {
   // path; no error when there is none. For looking instances up by UID.
   static SourceIndex scanInstances(const std::vector<std::string>& directories);
 
+  // The instances of one series (order kept); empty when it is not there.
+  SourceIndex series(const std::string& seriesInstanceUID) const;
+
   // The instance with this SOP Instance UID, or nullptr.
   const SourceInstance* find(const std::string& sopInstanceUID) const;
 

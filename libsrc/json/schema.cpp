@@ -220,4 +220,12 @@ void validateAgainstSchema(SchemaId id, const nlohmann::json& document, const st
   throwInput(file, detail::jsonPath(chosen.context), friendlyMessage(chosen, node));
 }
 
+nlohmann::json prepareMetadata(SchemaId schema, const nlohmann::json& input, const std::string& file) {
+  nlohmann::json document = input;
+  normalizeNumbers(document, file);
+  conformToValueRepresentations(schema, document, file);
+  validateAgainstSchema(schema, document, file);
+  return document;
+}
+
 }  // namespace qidcm

@@ -25,10 +25,7 @@ std::string number(double v) { return formatDS(v); }
 }  // namespace
 
 Metadata parseMetadata(const nlohmann::json& input, const std::string& file) {
-  nlohmann::json document = input;
-  normalizeNumbers(document, file);
-  conformToValueRepresentations(SchemaId::ParametricMap, document, file);
-  validateAgainstSchema(SchemaId::ParametricMap, document, file);
+  const nlohmann::json document = prepareMetadata(SchemaId::ParametricMap, input, file);
   Metadata m;
   m.sourceFile = file;
   auto text = [&](const char* key, std::string& target) {

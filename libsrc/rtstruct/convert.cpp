@@ -1,8 +1,5 @@
 #include "qidcm/rtstruct/convert.h"
 
-#include <algorithm>
-#include <set>
-
 #include "qidcm/error.h"
 #include "qidcm/log.h"
 #include "qidcm/rtstruct/structure_set.h"
@@ -19,18 +16,16 @@ std::string joined(const std::vector<std::string>& items) {
 }
 
 // The image series the contours were drawn on: the first RT Referenced
-// Series found among the scanned instances. Returns its instances' files.
-std::vector<std::string> seriesFiles(const StructureSet& s, const SourceIndex& all,
-                                     const std::vector<std::string>& directories, std::string& uid) {
+// Series found among the scanned instances.
+SourceIndex referencedSeries(const StructureSet& s, const SourceIndex& all, const std::vector<std::string>& directories,
+                             std::string& uid) {
   if (s.referencedSeriesUIDs.empty())
     throwInput(s.path, "RTReferencedSeriesSequence (3006,0014)", "missing; the image series cannot be found");
   for (const std::string& candidate : s.referencedSeriesUIDs) {
-    std::vector<std::string> files;
-    for (const SourceInstance& i : all.instances())
-      if (i.seriesInstanceUID == candidate) files.push_back(i.path);
-    if (!files.empty()) {
+    SourceIndex series = all.series(candidate);
+    if (!series.empty()) {
       uid = candidate;
-      return files;
+      return series;
     }
   }
   throwInput(s.path, "RTReferencedSeriesSequence (3006,0014)",
@@ -69,7 +64,7 @@ ConvertSummary convertStructureSet(const std::string& rtstructPath, const std::v
   ConvertSummary summary;
   summary.rois = s.rois.size();
   const SourceIndex all = SourceIndex::scan({}, dicomDirectories);
-  const SourceIndex series = SourceIndex::scan(seriesFiles(s, all, dicomDirectories, summary.seriesInstanceUID), {});
+  const SourceIndex series = referencedSeries(s, all, dicomDirectories, summary.seriesInstanceUID);
   const Grid grid = seriesGrid(series, summary.seriesInstanceUID);
 
   std::vector<seg::LabelImage> images;
@@ -86,13 +81,7 @@ ConvertSummary convertStructureSet(const std::string& rtstructPath, const std::v
                    "\") has no closed contour on the image slices; it is left out");
       continue;
     }
-    seg::LabelImage image;
-    image.path = rtstructPath + " ROI " + std::to_string(roi.number);
-    image.volume.grid = grid;
-    image.volume.type = PixelType::UInt8;
-    image.volume.allocate(image.path);
-    std::copy(mask.voxels.begin(), mask.voxels.end(), image.volume.samples<std::uint8_t>());
-    images.push_back(std::move(image));
+    images.push_back({rtstructPath + " ROI " + std::to_string(roi.number), std::move(mask.volume)});
     metadata.segmentAttributes.push_back({describe(roi, rtstructPath)});
   }
   if (images.empty()) throwInput(rtstructPath, "ROIContourSequence (3006,0039)", "no ROI has a closed contour");

@@ -81,10 +81,14 @@ RoiMask rasterizeRoi(const Roi& roi, const Grid& grid, const std::string& path, 
   }
   for (const std::string& type : skippedTypes)
     log::warning(path + ": " + roiText(roi) + ": " + type + " contours are skipped; only closed contours are rasterized");
-  mask.voxels.assign(grid.voxels(), 0);
+  mask.volume.grid = grid;
+  mask.volume.type = PixelType::UInt8;
+  mask.volume.allocate(path);
+  mask.volume.buffer.zero();
+  std::uint8_t* voxels = mask.volume.samples<std::uint8_t>();
   const std::size_t plane = grid.slicePixels();
   for (const auto& [slice, polygons] : planes)
-    mask.count += rasterizePlane(polygons, grid.columns(), grid.rows(), mask.voxels.data() + slice * plane).pixels;
+    mask.count += rasterizePlane(polygons, grid.columns(), grid.rows(), voxels + slice * plane).pixels;
   return mask;
 }
 

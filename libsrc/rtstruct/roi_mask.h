@@ -7,6 +7,7 @@
 
 #include "qidcm/geometry.h"
 #include "qidcm/rtstruct/structure_set.h"
+#include "qidcm/volume.h"
 
 namespace qidcm::rtstruct {
 
@@ -18,7 +19,7 @@ struct RoiMaskOptions {
 };
 
 struct RoiMask {
-  std::vector<std::uint8_t> voxels;  // grid.voxels(), 0 or 1, i fastest
+  Volume volume;                     // UInt8 on the grid, 0 or 1
   std::uint64_t count = 0;
   std::size_t closedContours = 0;    // contours rasterized
   std::size_t skippedContours = 0;   // POINT, OPEN_*, unknown types, or off the grid

@@ -77,10 +77,7 @@ nlohmann::json segmentToJson(const SegmentDescription& s) {
 }  // namespace
 
 Metadata parseMetadata(const nlohmann::json& input, const std::string& file) {
-  nlohmann::json document = input;
-  normalizeNumbers(document, file);
-  conformToValueRepresentations(SchemaId::Segmentation, document, file);
-  validateAgainstSchema(SchemaId::Segmentation, document, file);
+  const nlohmann::json document = prepareMetadata(SchemaId::Segmentation, input, file);
   Metadata m;
   m.sourceFile = file;
   if (document.contains("seriesAttributes")) {

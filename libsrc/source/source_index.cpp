@@ -306,6 +306,13 @@ SourceIndex SourceIndex::scan(const std::vector<std::string>& listed, const std:
   return index;
 }
 
+SourceIndex SourceIndex::series(const std::string& seriesInstanceUID) const {
+  SourceIndex subset;
+  for (const auto& inst : instances_)
+    if (inst.seriesInstanceUID == seriesInstanceUID) subset.instances_.push_back(inst);
+  return subset;
+}
+
 void SourceIndex::requireSinglePatient() const {
   // Patient ID decides; Patient's Name only when no ID is given.
   const auto& first = instances_.front();

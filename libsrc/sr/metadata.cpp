@@ -85,10 +85,7 @@ nlohmann::json measurementToJson(const Measurement& m) {
 }  // namespace
 
 Metadata parseMetadata(const nlohmann::json& input, const std::string& file) {
-  nlohmann::json d = input;
-  normalizeNumbers(d, file);
-  conformToValueRepresentations(SchemaId::MeasurementReport, d, file);
-  validateAgainstSchema(SchemaId::MeasurementReport, d, file);
+  const nlohmann::json d = prepareMetadata(SchemaId::MeasurementReport, input, file);
   Metadata m;
   m.sourceFile = file;
   auto text = [&](const char* key, std::string& target) {

@@ -20,7 +20,8 @@ Grid droGrid() {
 
 std::vector<std::uint64_t> perSlice(const RoiMask& m, const Grid& g) {
   std::vector<std::uint64_t> counts(g.slices(), 0);
-  for (std::size_t v = 0; v < m.voxels.size(); ++v) counts[v / g.slicePixels()] += m.voxels[v];
+  const std::uint8_t* voxels = m.volume.samples<std::uint8_t>();
+  for (std::size_t v = 0; v < g.voxels(); ++v) counts[v / g.slicePixels()] += voxels[v];
   return counts;
 }
 
