@@ -25,7 +25,7 @@ build_packages=(cmake ninja-build g++ pkg-config zlib1g-dev
   libinsighttoolkit5-dev libfftw3-dev libdcmtk-dev nlohmann-json3-dev libcli11-dev catch2 libvalijson-dev
   libopenjp2-7-dev liblcms2-dev help2man)
 test_packages=(dcmtk dicom3tools python3 python3-pydicom python3-numpy python3-nibabel pixelmed-apps libopenjp2-tools
-  snakemake git)
+  snakemake git plastimatch)
 
 sudo_cmd=()
 if [ "$(id -u)" -ne 0 ]; then
@@ -35,7 +35,7 @@ fi
 
 wanted=("${build_packages[@]}")
 if [ "$mode" = test ]; then wanted+=("${test_packages[@]}"); fi
-if [ "$mode" = bench ]; then wanted+=(python3); fi
+if [ "$mode" = bench ]; then wanted+=(python3 python3-pydicom python3-numpy plastimatch); fi
 if [ "$mode" = test ] && ! command -v npm >/dev/null 2>&1; then wanted+=(nodejs npm); fi
 
 missing=()
