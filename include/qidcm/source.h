@@ -11,6 +11,16 @@
 
 namespace qidcm {
 
+// A composite instance an object was derived from besides its source images
+// (an RT Structure Set for rtstruct2segimage): referenced in each Derivation
+// Image item and in the Common Instance Reference module.
+struct InstanceReference {
+  std::string sopClassUID;
+  std::string sopInstanceUID;
+  std::string seriesInstanceUID;
+  std::string studyInstanceUID;
+};
+
 struct SourceFrame {
   Vec3 position{0, 0, 0};        // Image Position (Patient)
   std::size_t frameNumber = 0;   // 1-based in a multi-frame instance; 0 for single-frame

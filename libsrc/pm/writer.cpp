@@ -179,7 +179,7 @@ WriteSummary writeParametricMap(const Volume& image, const std::string& imagePat
   std::vector<std::pair<std::size_t, std::size_t>> frames;
   for (std::size_t k : slices) frames.emplace_back(0, k);
   const source::SourceReferences references(sources, matches, frames, true,
-                                           {derivation, metadata.derivationDescription, codes::sourceImagePurpose()});
+                                           {derivation, metadata.derivationDescription, codes::sourceImagePurpose(), {}});
   std::string modality = references.primary().modality;
   if (modality.empty()) modality = "OT";
 

@@ -9,13 +9,14 @@ std::vector<std::pair<std::size_t, std::size_t>> framesOf(const Plan& plan) {
 }
 }  // namespace
 
-source::Derivation segmentationDerivation() {
-  return {codes::segmentationDerivation(), "", codes::sourceImagePurpose()};
+source::Derivation segmentationDerivation(const std::vector<InstanceReference>& derivedFrom) {
+  return {codes::segmentationDerivation(), "", codes::sourceImagePurpose(), derivedFrom};
 }
 
 SourceSeriesContext::SourceSeriesContext(const SourceIndex& sources, const std::vector<SliceMatch>& matches,
-                                         const Plan& plan, bool perFrameReferences)
-    : references_(sources, matches, framesOf(plan), perFrameReferences, segmentationDerivation()) {}
+                                         const Plan& plan, bool perFrameReferences,
+                                         const std::vector<InstanceReference>& derivedFrom)
+    : references_(sources, matches, framesOf(plan), perFrameReferences, segmentationDerivation(derivedFrom)) {}
 
 dicom::SourceContext SourceSeriesContext::writePatientStudy(DcmItem& dataset, const dicom::ValueWriter& writer) const {
   return references_.writePatientStudy(dataset, writer);

@@ -36,7 +36,7 @@ class DocumentContext {
 class SourceSeriesContext : public DocumentContext {
  public:
   SourceSeriesContext(const SourceIndex& sources, const std::vector<SliceMatch>& matches, const Plan& plan,
-                      bool perFrameReferences);
+                      bool perFrameReferences, const std::vector<InstanceReference>& derivedFrom = {});
   dicom::SourceContext writePatientStudy(DcmItem& dataset, const dicom::ValueWriter& writer) const override;
   void writeFrameReferences(const PlannedFrame& frame, const Vec3& position, DcmItem& group,
                             const dicom::ValueWriter& writer) const override;
@@ -50,6 +50,6 @@ class SourceSeriesContext : public DocumentContext {
 };
 
 // The derivation every SEG frame declares.
-source::Derivation segmentationDerivation();
+source::Derivation segmentationDerivation(const std::vector<InstanceReference>& derivedFrom = {});
 
 }  // namespace qidcm::seg

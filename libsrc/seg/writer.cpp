@@ -71,7 +71,7 @@ WriteSummary writeSegmentation(const std::vector<LabelImage>& images, const Meta
   }
   std::vector<Grid> grids;
   for (const auto& image : images) grids.push_back(image.volume.grid);
-  const SourceSeriesContext context(sources, matches, plan, options.referencesGeometryCheck);
+  const SourceSeriesContext context(sources, matches, plan, options.referencesGeometryCheck, options.derivedFrom);
   WriteSummary summary = writeDocument(plan, grids, images, metadata, context, outputPath, options);
   for (const auto& m : matches) summary.matchedSlices += m.matchedSlices;
   return summary;

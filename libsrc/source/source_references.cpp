@@ -79,7 +79,9 @@ void SourceReferences::writeSharedReferences(DcmItem& shared, const ValueWriter&
 
 void SourceReferences::writeCommonInstanceReference(DcmItem& dataset, const std::string& studyInstanceUID,
                                                     const ValueWriter& writer) const {
-  if (!referenced_.empty()) source::writeCommonInstanceReference(dataset, referenced_, sources_, studyInstanceUID, writer);
+  if (!referenced_.empty())
+    source::writeCommonInstanceReference(dataset, referenced_, sources_, studyInstanceUID, writer,
+                                         derivation_.otherSources);
 }
 
 void writeDerivationImage(DcmItem& group, const std::vector<SourceReference>& sources, const SourceIndex& index,
@@ -96,25 +98,33 @@ void writeDerivationImage(DcmItem& group, const std::vector<SourceReference>& so
     if (ref.frameNumber > 0) writer.put(source, DCM_ReferencedFrameNumber, std::to_string(ref.frameNumber));
     writer.putCode(source, DCM_PurposeOfReferenceCodeSequence, derivation.purposeOfReference);
   }
+  for (const InstanceReference& other : derivation.otherSources) {
+    DcmItem& source = appendItem(item, DCM_SourceImageSequence);
+    writer.put(source, DCM_ReferencedSOPClassUID, other.sopClassUID);
+    writer.put(source, DCM_ReferencedSOPInstanceUID, other.sopInstanceUID);
+    writer.putCode(source, DCM_PurposeOfReferenceCodeSequence, derivation.purposeOfReference);
+  }
 }
 
 void writeCommonInstanceReference(DcmItem& dataset, const std::vector<std::size_t>& instances,
                                   const SourceIndex& index, const std::string& studyInstanceUID,
-                                  const ValueWriter& writer) {
-  // study -> series -> instances, each level in sorted order
-  std::map<std::string, std::map<std::string, std::set<std::size_t>>> tree;
+                                  const ValueWriter& writer, const std::vector<InstanceReference>& others) {
+  // study -> series (sorted) -> (SOP Instance UID, SOP Class UID) in the order given
+  using Members = std::vector<std::pair<std::string, std::string>>;
+  std::map<std::string, std::map<std::string, Members>> tree;
   for (std::size_t i : instances) {
     const SourceInstance& src = index.instances()[i];
-    tree[src.studyInstanceUID][src.seriesInstanceUID].insert(i);
+    tree[src.studyInstanceUID][src.seriesInstanceUID].emplace_back(src.sopInstanceUID, src.sopClassUID);
   }
-  auto writeSeries = [&](DcmItem& parent, const std::map<std::string, std::set<std::size_t>>& series) {
+  for (const InstanceReference& other : others)
+    tree[other.studyInstanceUID][other.seriesInstanceUID].emplace_back(other.sopInstanceUID, other.sopClassUID);
+  auto writeSeries = [&](DcmItem& parent, const std::map<std::string, Members>& series) {
     for (const auto& [seriesUID, members] : series) {
       DcmItem& seriesItem = appendItem(parent, DCM_ReferencedSeriesSequence);
-      for (std::size_t i : members) {
-        const SourceInstance& src = index.instances()[i];
+      for (const auto& [instanceUID, classUID] : members) {
         DcmItem& ref = appendItem(seriesItem, DCM_ReferencedInstanceSequence);
-        writer.put(ref, DCM_ReferencedSOPClassUID, src.sopClassUID);
-        writer.put(ref, DCM_ReferencedSOPInstanceUID, src.sopInstanceUID);
+        writer.put(ref, DCM_ReferencedSOPClassUID, classUID);
+        writer.put(ref, DCM_ReferencedSOPInstanceUID, instanceUID);
       }
       writer.put(seriesItem, DCM_SeriesInstanceUID, seriesUID);
     }

@@ -24,6 +24,8 @@ struct Derivation {
   Code derivationCode;
   std::string description;
   Code purposeOfReference;
+  // Instances other than the indexed images that every derivation item names.
+  std::vector<InstanceReference> otherSources;
 };
 
 // Derivation Image: one item with the derivation code and a Source Image item
@@ -36,7 +38,7 @@ void writeDerivationImage(DcmItem& group, const std::vector<SourceReference>& so
 // by series; Studies Containing Other Referenced Instances for the rest.
 void writeCommonInstanceReference(DcmItem& dataset, const std::vector<std::size_t>& instances,
                                   const SourceIndex& index, const std::string& studyInstanceUID,
-                                  const ValueWriter& writer);
+                                  const ValueWriter& writer, const std::vector<InstanceReference>& others = {});
 
 // Plane positions of the source series in `directory` that holds most of the
 // `referenced` instances (for rebuilding a grid on the source's extent).

@@ -33,6 +33,10 @@ struct WriterOptions {
   bool force16Bit = false;
   // LABELMAP: PALETTE COLOR pixels with a colour lookup table and an sRGB ICC profile.
   bool palette = false;
+  // Non-image instances the segmentation was derived from (the RT Structure
+  // Set of rtstruct2segimage): named beside the source images in every
+  // Derivation Image item and in the Common Instance Reference module.
+  std::vector<InstanceReference> derivedFrom;
 };
 
 // A label image and the file it came from (named in messages).
