@@ -49,6 +49,9 @@ SegmentDescription segmentFromJson(const nlohmann::json& j) {
   }
   s.trackingID = j.value("TrackingIdentifier", "");
   s.trackingUID = j.value("TrackingUniqueIdentifier", "");
+  if (j.contains("ROINumber")) s.roiNumber = j.at("ROINumber").get<int>();
+  s.interpretedType = j.value("RTROIInterpretedType", "");
+  s.codingNote = j.value("codingNote", "");
   return s;
 }
 
@@ -71,6 +74,9 @@ nlohmann::json segmentToJson(const SegmentDescription& s) {
   if (s.lab) j["RecommendedDisplayCIELabValue"] = {(*s.lab)[0], (*s.lab)[1], (*s.lab)[2]};
   if (!s.trackingID.empty()) j["TrackingIdentifier"] = s.trackingID;
   if (!s.trackingUID.empty()) j["TrackingUniqueIdentifier"] = s.trackingUID;
+  if (s.roiNumber) j["ROINumber"] = *s.roiNumber;
+  if (!s.interpretedType.empty()) j["RTROIInterpretedType"] = s.interpretedType;
+  if (!s.codingNote.empty()) j["codingNote"] = s.codingNote;
   return j;
 }
 

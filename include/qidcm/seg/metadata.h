@@ -35,6 +35,12 @@ struct SegmentDescription {
   std::optional<CIELab> lab;   // RecommendedDisplayCIELabValue (wins over rgb)
   std::string trackingID;
   std::string trackingUID;
+  // Provenance for a curator, in the JSON only (rtstruct2segimage's meta.json;
+  // never written to DICOM): the ROI, its RT ROI Interpreted Type, and why
+  // the property codes need a look (empty when they are the standard's).
+  std::optional<int> roiNumber;
+  std::string interpretedType;
+  std::string codingNote;
 
   // The label written to DICOM: SegmentLabel, else the description, else the
   // type's meaning (dcmqi's fallback order).
