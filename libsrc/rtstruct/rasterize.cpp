@@ -9,7 +9,11 @@ namespace {
 // Crossings of the polygons' edges with the pixel rows, row by row.
 class Crossings {
  public:
-  explicit Crossings(std::size_t rows) : rows_(rows), byRow_(rows) {}
+  // Kept per thread and reused, so that the per-row lists keep their capacity.
+  void reset(std::size_t rows) {
+    rows_ = rows;
+    if (byRow_.size() < rows) byRow_.resize(rows);
+  }
 
   void addEdge(const PlanePoint& a, const PlanePoint& b) {
     if (a.j == b.j) return;  // horizontal: crosses no row centre line half-openly
@@ -26,9 +30,9 @@ class Crossings {
     }
   }
 
-  // Fills, row by row, the centres between pairs of crossings.
-  MaskExtent fill(std::size_t columns, std::uint8_t* mask) {
-    MaskExtent extent;
+  // The centres between pairs of crossings, row by row.
+  std::uint64_t spans(std::size_t columns, std::vector<Span>& out) {
+    std::uint64_t pixels = 0;
     std::sort(touched_.begin(), touched_.end());
     const double last = static_cast<double>(columns);
     for (std::size_t j : touched_) {
@@ -39,45 +43,52 @@ class Crossings {
         const double from = std::max(0.0, std::ceil(xs[n]));
         const double to = std::min(last, std::ceil(xs[n + 1]));
         if (from >= to) continue;
-        const auto i0 = static_cast<std::size_t>(from), i1 = static_cast<std::size_t>(to);
-        std::fill(mask + j * columns + i0, mask + j * columns + i1, std::uint8_t{1});
-        note(extent, i0, i1 - 1, j);
+        out.push_back({static_cast<std::uint32_t>(j), static_cast<std::uint32_t>(from), static_cast<std::uint32_t>(to)});
+        pixels += static_cast<std::uint64_t>(to - from);
       }
       xs.clear();
     }
     touched_.clear();
-    return extent;
+    return pixels;
   }
 
  private:
-  static void note(MaskExtent& e, std::size_t i0, std::size_t i1, std::size_t j) {
-    const auto a = static_cast<std::uint32_t>(i0), b = static_cast<std::uint32_t>(i1);
-    const auto row = static_cast<std::uint32_t>(j);
-    if (e.pixels == 0) {
-      e.i0 = a, e.i1 = b, e.j0 = e.j1 = row;
-    } else {
-      e.i0 = std::min(e.i0, a), e.i1 = std::max(e.i1, b), e.j1 = row;
-    }
-    e.pixels += i1 - i0 + 1;
-  }
-
-  std::size_t rows_;
+  std::size_t rows_ = 0;
   std::vector<std::vector<double>> byRow_;
   std::vector<std::size_t> touched_;
 };
 
 }  // namespace
 
-MaskExtent rasterizePlane(const std::vector<Polygon>& polygons, std::size_t columns, std::size_t rows,
-                          std::uint8_t* mask) {
-  Crossings crossings(rows);
+std::uint64_t rasterizeSpans(const std::vector<Polygon>& polygons, std::size_t columns, std::size_t rows,
+                             std::vector<Span>& spans) {
+  thread_local Crossings crossings;
+  crossings.reset(rows);
   for (const Polygon& p : polygons) {
     std::size_t n = p.size();
     if (n >= 2 && p.front().i == p.back().i && p.front().j == p.back().j) --n;  // closed explicitly
     if (n < 3) continue;
     for (std::size_t k = 0; k < n; ++k) crossings.addEdge(p[k], p[(k + 1) % n]);
   }
-  return crossings.fill(columns, mask);
+  return crossings.spans(columns, spans);
+}
+
+MaskExtent rasterizePlane(const std::vector<Polygon>& polygons, std::size_t columns, std::size_t rows,
+                          std::uint8_t* mask) {
+  std::vector<Span> spans;
+  MaskExtent e;
+  e.pixels = rasterizeSpans(polygons, columns, rows, spans);
+  bool first = true;
+  for (const Span& s : spans) {
+    std::fill(mask + s.row * columns + s.i0, mask + s.row * columns + s.i1, std::uint8_t{1});
+    if (first) {
+      e.i0 = s.i0, e.i1 = s.i1 - 1, e.j0 = e.j1 = s.row;
+      first = false;
+    } else {
+      e.i0 = std::min(e.i0, s.i0), e.i1 = std::max(e.i1, s.i1 - 1), e.j1 = s.row;
+    }
+  }
+  return e;
 }
 
 }  // namespace qidcm::rtstruct

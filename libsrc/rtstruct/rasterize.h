@@ -30,6 +30,17 @@ struct MaskExtent {
   std::uint64_t pixels = 0;
 };
 
+// A run of inside pixels on one row: columns i0 <= i < i1.
+struct Span {
+  std::uint32_t row = 0, i0 = 0, i1 = 0;
+};
+
+// The inside pixels of `polygons` (the rule above) as spans, row by row in
+// increasing order, disjoint and sorted within a row; appended to `spans`.
+// Parts outside the plane are clipped. Returns the pixel count.
+std::uint64_t rasterizeSpans(const std::vector<Polygon>& polygons, std::size_t columns, std::size_t rows,
+                             std::vector<Span>& spans);
+
 // Sets to 1 in `mask` (rows x columns, row-major, zeroed by the caller) the
 // pixels whose centre is inside `polygons` by the rule above. Parts outside
 // the plane are clipped. Polygons with fewer than 3 vertices add nothing.

@@ -1,5 +1,6 @@
 #include "rtstruct/roi_mask.h"
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 #include <set>
@@ -21,6 +22,7 @@ std::string mm(double v) {
 
 struct PlacedContour {
   std::size_t slice;
+  double k;  // continuous slice index of the contour's plane
   Polygon polygon;
 };
 
@@ -54,6 +56,7 @@ bool place(const Contour& c, std::size_t index, const Roi& roi, const Grid& grid
     log::warning(path + ": " + where + " lies between slices, " + mm(distance) + " mm from slice " +
                  std::to_string(static_cast<long>(nearest)) + " (z " + mm(c.points.front()[2]) + "); put on it");
   out.slice = static_cast<std::size_t>(nearest);
+  out.k = k;
   return true;
 }
 
@@ -63,7 +66,9 @@ RoiMask rasterizeRoi(const Roi& roi, const Grid& grid, const std::string& path, 
   const double tolerance = options.planeTolerance >= 0 ? options.planeTolerance : 0.1 * grid.spacing[2];
   RoiMask mask;
   std::map<std::size_t, std::vector<Polygon>> planes;
+  std::map<std::size_t, std::vector<std::pair<std::size_t, double>>> planeContours;  // slice -> (contour, k)
   std::set<std::string> skippedTypes;
+  std::string firstWithoutImage, firstDisagreement;
   PlacedContour placed;
   for (std::size_t n = 0; n < roi.contours.size(); ++n) {
     const Contour& c = roi.contours[n];
@@ -76,20 +81,92 @@ RoiMask rasterizeRoi(const Roi& roi, const Grid& grid, const std::string& path, 
       ++mask.skippedContours;
       continue;
     }
+    if (options.instanceSlices) {
+      if (c.images.empty()) {
+        if (!mask.contoursWithoutImage++) firstWithoutImage = std::to_string(n + 1);
+      } else {
+        const unsigned frame = c.imageFrames.empty() ? 0 : c.imageFrames.front();
+        auto it = options.instanceSlices->find(frame ? c.images.front() + "#" + std::to_string(frame)
+                                                      : c.images.front());
+        if (it == options.instanceSlices->end() || (it->second != placed.slice && it->second != kAnySlice)) {
+          if (!mask.contoursImageDisagrees++)
+            firstDisagreement =
+                "contour " + std::to_string(n + 1) + " names image " + c.images.front() +
+                (it == options.instanceSlices->end() ? ", which is not in the series,"
+                                                     : " (slice " + std::to_string(it->second) + ")") +
+                " but lies on slice " + std::to_string(placed.slice);
+        }
+      }
+    }
+    planeContours[placed.slice].emplace_back(n, placed.k);
     planes[placed.slice].push_back(std::move(placed.polygon));
     ++mask.closedContours;
   }
+  if (mask.contoursWithoutImage)
+    log::warning(path + ": " + roiText(roi) + ": " + std::to_string(mask.contoursWithoutImage) +
+                 " contour(s) without a Contour Image Sequence (the first: contour " + firstWithoutImage +
+                 "); put on slices by geometry");
+  if (mask.contoursImageDisagrees)
+    log::warning(path + ": " + roiText(roi) + ": " + std::to_string(mask.contoursImageDisagrees) +
+                 " contour(s) whose Contour Image Sequence disagrees with the geometry (" + firstDisagreement +
+                 "); geometry decides");
+  for (const auto& [slice, members] : planeContours) {
+    if (members.size() < 2) continue;
+    double kMin = INFINITY, kMax = -INFINITY;
+    for (const auto& m : members) kMin = std::min(kMin, m.second), kMax = std::max(kMax, m.second);
+    if ((kMax - kMin) * grid.spacing[2] <= tolerance) continue;
+    ++mask.roundedTogetherPlanes;
+    std::string which;
+    for (const auto& m : members)
+      which += (which.empty() ? "" : ", ") + std::to_string(m.first + 1) + " (slice index " + mm(m.second) + ")";
+    log::warning(path + ": " + roiText(roi) + ": contours " + which + " lie on different planes but round to slice " +
+                 std::to_string(slice) + "; they are combined there by the even-odd rule");
+  }
   for (const std::string& type : skippedTypes)
     log::warning(path + ": " + roiText(roi) + ": " + type + " contours are skipped; only closed contours are rasterized");
-  mask.volume.grid = grid;
-  mask.volume.type = PixelType::UInt8;
-  mask.volume.allocate(path);
-  mask.volume.buffer.zero();
-  std::uint8_t* voxels = mask.volume.samples<std::uint8_t>();
-  const std::size_t plane = grid.slicePixels();
-  for (const auto& [slice, polygons] : planes)
-    mask.count += rasterizePlane(polygons, grid.columns(), grid.rows(), voxels + slice * plane).pixels;
+  for (const auto& [slice, polygons] : planes) {
+    PlaneMask plane;
+    plane.slice = slice;
+    mask.count += rasterizeSpans(polygons, grid.columns(), grid.rows(), plane.spans);
+    if (!plane.spans.empty()) mask.planes.push_back(std::move(plane));
+  }
   return mask;
+}
+
+namespace {
+template <typename T>
+void paintAs(const RoiMask& mask, std::uint16_t value, Volume& volume) {
+  T* voxels = volume.samples<T>();
+  const std::size_t columns = volume.grid.columns(), plane = volume.grid.slicePixels();
+  for (const PlaneMask& p : mask.planes)
+    for (const Span& s : p.spans) {
+      T* row = voxels + p.slice * plane + s.row * columns;
+      std::fill(row + s.i0, row + s.i1, static_cast<T>(value));
+    }
+}
+
+template <typename T>
+std::optional<Conflict> conflictAs(const RoiMask& mask, const Volume& volume) {
+  const T* voxels = volume.samples<T>();
+  const std::size_t columns = volume.grid.columns(), plane = volume.grid.slicePixels();
+  for (const PlaneMask& p : mask.planes)
+    for (const Span& s : p.spans) {
+      const T* row = voxels + p.slice * plane + s.row * columns;
+      for (std::uint32_t i = s.i0; i < s.i1; ++i)
+        if (row[i]) return Conflict{p.slice, static_cast<std::uint16_t>(row[i])};
+    }
+  return std::nullopt;
+}
+}  // namespace
+
+void paint(const RoiMask& mask, std::uint16_t value, Volume& volume) {
+  if (volume.type == PixelType::UInt16) return paintAs<std::uint16_t>(mask, value, volume);
+  paintAs<std::uint8_t>(mask, value, volume);
+}
+
+std::optional<Conflict> firstConflict(const RoiMask& mask, const Volume& volume) {
+  if (volume.type == PixelType::UInt16) return conflictAs<std::uint16_t>(mask, volume);
+  return conflictAs<std::uint8_t>(mask, volume);
 }
 
 }  // namespace qidcm::rtstruct

@@ -98,8 +98,12 @@ Contour readContour(DcmItem& item, const Roi& roi, std::size_t index, const std:
                where + ": a " + c.typeText + " contour of " + std::to_string(points) + " point(s); it needs 3");
   c.points.reserve(points);
   for (std::size_t n = 0; n < points; ++n) c.points.push_back({values[3 * n], values[3 * n + 1], values[3 * n + 2]});
-  for (DcmItem* image : sequence(item, DCM_ContourImageSequence))
+  for (DcmItem* image : sequence(item, DCM_ContourImageSequence)) {
     c.images.push_back(getString(*image, DCM_ReferencedSOPInstanceUID));
+    Sint32 frame = 0;
+    if (image->findAndGetSint32(DCM_ReferencedFrameNumber, frame).bad() || frame < 0) frame = 0;
+    c.imageFrames.push_back(static_cast<unsigned>(frame));
+  }
   return c;
 }
 

@@ -7,6 +7,7 @@ The per-slice voxel counts of the DRO's ROI are plastimatch 1.9.4's
 (convert --referenced-ct PT --xor-contours, region_1.nrrd summed per slice):
 the rules match (doc/rtstruct-rasterization.md).
 """
+import json
 import os
 import sys
 
@@ -64,11 +65,34 @@ def convert(ctx, rtstruct, directory, name, *flags):
     return out
 
 
+RT_STRUCT_STORAGE = "1.2.840.10008.5.1.4.1.1.481.3"
+
+
+def check_references(ctx, ds, rtstruct, image_dir):
+    """The SEG references its image series and, as a derivation source, the
+    structure set: in every frame's Derivation Image item and in the Common
+    Instance Reference module."""
+    rs_ds = pydicom.dcmread(rtstruct, stop_before_pixels=True)
+    series = {str(s.SeriesInstanceUID): {(str(i.ReferencedSOPClassUID), str(i.ReferencedSOPInstanceUID))
+                                         for i in s.ReferencedInstanceSequence}
+              for s in ds.ReferencedSeriesSequence}
+    image_series = series_uid(image_dir)
+    ctx.check(image_series in series, f"image series {image_series} not in ReferencedSeriesSequence {list(series)}")
+    ctx.check(series.get(str(rs_ds.SeriesInstanceUID)) == {(RT_STRUCT_STORAGE, str(rs_ds.SOPInstanceUID))},
+              f"the structure set is not referenced in its series: {series}")
+    for n, frame in enumerate(ds.PerFrameFunctionalGroupsSequence):
+        sources = [(str(s.ReferencedSOPClassUID), str(s.ReferencedSOPInstanceUID))
+                   for item in frame.DerivationImageSequence for s in item.SourceImageSequence]
+        ctx.check((RT_STRUCT_STORAGE, str(rs_ds.SOPInstanceUID)) in sources,
+                  f"frame {n + 1}: the structure set is not a derivation source ({sources})")
+        ctx.check(any(uid in series[image_series] for uid in sources), f"frame {n + 1}: no source image")
+    return image_series
+
+
 def case_dro_binary(ctx):
     out = convert(ctx, rs("DRO_0_0"), os.path.join(DRO, "DRO_0_0", "PT"), "binary.dcm")
     d = check_counts(ctx, out, "BINARY")
-    ref = d.ds.ReferencedSeriesSequence[0].SeriesInstanceUID
-    ctx.check(ref == series_uid(os.path.join(DRO, "DRO_0_0", "PT")), f"references series {ref}")
+    check_references(ctx, d.ds, rs("DRO_0_0"), os.path.join(DRO, "DRO_0_0", "PT"))
     dciodvfy(ctx, out)
 
 
@@ -84,9 +108,9 @@ def case_dro_series_by_uid(ctx):
     # name DRO_0_0's images: the RT Referenced Series UID decides.
     out = convert(ctx, rs("DRO_1_0"), DRO, "series.dcm")
     d = check_counts(ctx, out, "BINARY")
-    ref = d.ds.ReferencedSeriesSequence[0].SeriesInstanceUID
-    want = series_uid(os.path.join(DRO, "DRO_1_0", "PT"))
-    ctx.check(ref == want, f"references series {ref}, not DRO_1_0's {want}")
+    refs = {str(s.SeriesInstanceUID) for s in d.ds.ReferencedSeriesSequence}
+    ctx.check(series_uid(os.path.join(DRO, "DRO_0_0", "PT")) not in refs, f"references DRO_0_0's series: {refs}")
+    check_references(ctx, d.ds, rs("DRO_1_0"), os.path.join(DRO, "DRO_1_0", "PT"))
 
 
 def refused(ctx, cmd, out, *needles):
@@ -113,12 +137,309 @@ def case_not_rtstruct(ctx):
             out, "SOPClassUID (0008,0016)", "not an RT Structure Set")
 
 
+# --- structure sets made from the DRO's by editing it (pydicom) -------------
+
+PT = os.path.join(DRO, "DRO_0_0", "PT")
+
+
+def variant(ctx, name, mutate):
+    """RS_dro_0_0.dcm changed by `mutate(ds)`, saved in the case's directory."""
+    ds = pydicom.dcmread(rs("DRO_0_0"))
+    mutate(ds)
+    path = ctx.path(name)
+    ds.save_as(path)
+    return path
+
+
+def add_roi(ds, number, name, shift, interpreted, colour=None):
+    """A copy of the DRO's ROI, its contours moved by `shift` (mm)."""
+    import copy
+    roi = copy.deepcopy(ds.StructureSetROISequence[0])
+    roi.ROINumber, roi.ROIName = number, name
+    ds.StructureSetROISequence.append(roi)
+    contours = copy.deepcopy(ds.ROIContourSequence[0])
+    contours.ReferencedROINumber = number
+    if colour:
+        contours.ROIDisplayColor = colour
+    for c in contours.ContourSequence:
+        p = np.array(c.ContourData, float).reshape(-1, 3) + np.array(shift, float)
+        c.ContourData = [f"{v:.4f}" for v in p.ravel()]
+    ds.ROIContourSequence.append(contours)
+    obs = copy.deepcopy(ds.RTROIObservationsSequence[0])
+    obs.ObservationNumber, obs.ReferencedROINumber, obs.ROIObservationLabel = number, number, name
+    obs.RTROIInterpretedType = interpreted
+    ds.RTROIObservationsSequence.append(obs)
+
+
+def three_rois(ds):
+    # region_1 (NONE); gtv overlaps it (moved 40 mm); organ does not
+    # (moved 500 mm, so partly off the 1024 mm wide grid: clipped, not dropped).
+    add_roi(ds, 4, "gtv", (40, 0, 0), "GTV", [255, 0, 0])
+    add_roi(ds, 7, "organ", (0, 500, 0), "ORGAN")
+
+
+def segments(ds):
+    return {int(s.SegmentNumber): s for s in ds.SegmentSequence}
+
+
+def code(seq):
+    return (str(seq[0].CodeValue), str(seq[0].CodingSchemeDesignator))
+
+
+def read_nifti(path):
+    import nibabel
+    img = nibabel.load(path)
+    return np.asarray(img.dataobj), img.affine
+
+
+def case_rois_binary(ctx):
+    rtstruct = variant(ctx, "three.dcm", three_rois)
+    out, directory = ctx.path("three-seg.dcm"), ctx.path("labels")
+    ctx.must([ctx.exe(TOOL), "--inputRTSTRUCT", rtstruct, "--inputDICOMDirectory", PT, "--outputDICOM", out,
+              "--outputDirectory", directory, "-t", "nifti"])
+    d = seg_common.seg_decode.decode(out)
+    segs = segments(d.ds)
+    ctx.check([str(segs[n].SegmentLabel) for n in sorted(segs)] == ["region_1", "gtv", "organ"],
+              f"segments {[(n, str(segs[n].SegmentLabel)) for n in sorted(segs)]}: ROI order")
+    # GTV: CID 9580 RT Target + CID 9534 GTV; NONE and ORGAN: the generic Tissue pair.
+    ctx.check(code(segs[2].SegmentedPropertyCategoryCodeSequence) == ("130041", "DCM"), "gtv category")
+    ctx.check(code(segs[2].SegmentedPropertyTypeCodeSequence) == ("228791009", "SCT"), "gtv type")
+    for n in (1, 3):
+        ctx.check(code(segs[n].SegmentedPropertyTypeCodeSequence) == ("85756007", "SCT"), f"segment {n} type")
+    # Per segment voxels: gtv equals region_1 moved 10 voxels in x; organ clipped at the grid's edge.
+    counts = {}
+    for f in d.frames:
+        counts[f.number] = counts.get(f.number, 0) + int(np.count_nonzero(f.pixels))
+    ctx.check(counts.get(1) == 174690 and counts.get(2) == 174690, f"voxels per segment {counts}")
+    ctx.check(0 < counts.get(3, 0) < 174690, f"organ, partly off the grid, has {counts.get(3)} voxels")
+    check_references(ctx, d.ds, rtstruct, PT)
+    dciodvfy(ctx, out)
+    # meta.json: provenance and the curator's note where the codes are generic.
+    with open(os.path.join(directory, "meta.json")) as f:
+        meta = json.load(f)
+    flat = [s for image in meta["segmentAttributes"] for s in image]
+    ctx.check([s["ROINumber"] for s in flat] == [3, 4, 7], f"ROINumber {[s.get('ROINumber') for s in flat]}")
+    ctx.check([s["RTROIInterpretedType"] for s in flat] == ["NONE", "GTV", "ORGAN"], "RTROIInterpretedType")
+    ctx.check(["codingNote" in s for s in flat] == [True, False, True], f"codingNote {flat}")
+    ctx.check("ORGAN" in flat[2]["codingNote"], f"note {flat[2].get('codingNote')}")
+    # Round trip: segimage2itkimage on the SEG gives the same voxels and geometry.
+    back = ctx.path("back")
+    ctx.must([ctx.exe("segimage2itkimage"), "--inputDICOM", out, "--outputDirectory", back,
+              "--referenceDICOMDirectory", PT, "-t", "nifti"])
+    names = sorted(n for n in os.listdir(directory) if n.endswith(".nii.gz"))
+    ctx.check(names == sorted(n for n in os.listdir(back) if n.endswith(".nii.gz")) and len(names) == 3,
+              f"images {names} vs {sorted(os.listdir(back))}")
+    for n in names:
+        ours, ours_affine = read_nifti(os.path.join(directory, n))
+        theirs, their_affine = read_nifti(os.path.join(back, n))
+        ctx.check(ours.shape == theirs.shape and np.array_equal(ours, theirs), f"{n}: voxels differ")
+        ctx.check(np.allclose(ours_affine, their_affine, atol=1e-4), f"{n}: geometry differs")
+    with open(os.path.join(back, "meta.json")) as f:
+        back_meta = json.load(f)
+    back_flat = [s for image in back_meta["segmentAttributes"] for s in image]
+    for a, b in zip(flat, back_flat):
+        for key in ("labelID", "SegmentLabel", "SegmentedPropertyCategoryCodeSequence",
+                    "SegmentedPropertyTypeCodeSequence", "SegmentAlgorithmType"):
+            ctx.check(a.get(key) == b.get(key), f"meta.json {key}: {a.get(key)} vs {b.get(key)}")
+
+
+def case_rois_labelmap_overlap(ctx):
+    rtstruct = variant(ctx, "three.dcm", three_rois)
+    out = ctx.path("labelmap.dcm")
+    refused(ctx, [ctx.exe(TOOL), "--inputRTSTRUCT", rtstruct, "--inputDICOMDirectory", PT, "--outputDICOM", out,
+                  "--segmentationType", "labelmap"],
+            out, "ROI 4 (\"gtv\") overlaps ROI 3 (\"region_1\")", "LABELMAP")
+
+
+def case_labelmap_directory(ctx):
+    def two(ds):
+        add_roi(ds, 9, "apart", (0, 500, 0), "CAVITY")
+    rtstruct = variant(ctx, "two.dcm", two)
+    out, directory, back = ctx.path("lm.dcm"), ctx.path("labels"), ctx.path("back")
+    ctx.must([ctx.exe(TOOL), "--inputRTSTRUCT", rtstruct, "--inputDICOMDirectory", PT, "--outputDICOM", out,
+              "--segmentationType", "labelmap", "--outputDirectory", directory, "-t", "nifti"])
+    ctx.must([ctx.exe("segimage2itkimage"), "--inputDICOM", out, "--outputDirectory", back,
+              "--referenceDICOMDirectory", PT, "-t", "nifti"])
+    ours, _ = read_nifti(os.path.join(directory, "1.nii.gz"))
+    theirs, _ = read_nifti(os.path.join(back, "1.nii.gz"))
+    ctx.check(np.array_equal(ours, theirs), "label map voxels differ from segimage2itkimage's")
+    ctx.check(set(np.unique(ours)) == {0, 1, 2}, f"values {np.unique(ours)}")
+    segs = segments(pydicom.dcmread(out))
+    ctx.check(code(segs[2].SegmentedPropertyTypeCodeSequence) == ("91806002", "SCT"), "CAVITY: Body Cavity")
+    dciodvfy(ctx, out, labelmap=True)
+
+
+def case_input_metadata(ctx):
+    rtstruct = variant(ctx, "three.dcm", three_rois)
+    liver = {"CodeValue": "10200004", "CodingSchemeDesignator": "SCT", "CodeMeaning": "Liver"}
+    organ = {"CodeValue": "91723000", "CodingSchemeDesignator": "SCT", "CodeMeaning": "Anatomical Structure"}
+    meta = {"SeriesDescription": "From RTSTRUCT", "segmentAttributes": [[
+        # matched by name
+        {"labelID": 1, "SegmentLabel": "organ", "SegmentedPropertyCategoryCodeSequence": organ,
+         "SegmentedPropertyTypeCodeSequence": liver, "SegmentAlgorithmType": "MANUAL"},
+        # no label: matched by ROI Number 3
+        {"labelID": 3, "SegmentedPropertyCategoryCodeSequence": organ,
+         "SegmentedPropertyTypeCodeSequence": liver, "SegmentAlgorithmType": "MANUAL",
+         "recommendedDisplayRGBValue": [10, 20, 30]},
+        # matches nothing: warned
+        {"labelID": 99, "SegmentLabel": "absent", "SegmentedPropertyCategoryCodeSequence": organ,
+         "SegmentedPropertyTypeCodeSequence": liver, "SegmentAlgorithmType": "MANUAL"}]]}
+    path = ctx.path("meta.json")
+    with open(path, "w") as f:
+        json.dump(meta, f)
+    out = ctx.path("seg.dcm")
+    r = ctx.must([ctx.exe(TOOL), "--inputRTSTRUCT", rtstruct, "--inputDICOMDirectory", PT, "--outputDICOM", out,
+                  "--inputMetadata", path])
+    ctx.check("\"absent\"" in r.stderr and "matches no ROI" in r.stderr, f"no warning for the unused segment: {r.stderr}")
+    ds = pydicom.dcmread(out)
+    segs = segments(ds)
+    ctx.check(str(ds.SeriesDescription) == "From RTSTRUCT", f"SeriesDescription {ds.SeriesDescription}")
+    ctx.check(code(segs[3].SegmentedPropertyTypeCodeSequence) == ("10200004", "SCT"), "organ by name")
+    ctx.check(str(segs[3].SegmentLabel) == "organ", "label kept")
+    ctx.check(code(segs[1].SegmentedPropertyTypeCodeSequence) == ("10200004", "SCT"), "region_1 by number")
+    ctx.check(str(segs[1].SegmentLabel) == "region_1", "the ROI name is the label when the JSON has none")
+    ctx.check(code(segs[2].SegmentedPropertyTypeCodeSequence) == ("228791009", "SCT"), "gtv keeps its codes")
+
+
+def case_contour_image_checks(ctx):
+    def edit(ds):
+        contours = ds.ROIContourSequence[0].ContourSequence
+        del contours[0].ContourImageSequence        # missing: geometry decides, warned
+        contours[1].ContourImageSequence[0].ReferencedSOPInstanceUID = \
+            contours[5].ContourImageSequence[0].ReferencedSOPInstanceUID  # names another slice
+        # a copy of contour 3 moved 1.6 mm (0.4 slice): on the same slice only by rounding
+        import copy
+        extra = copy.deepcopy(contours[2])
+        p = np.array(extra.ContourData, float).reshape(-1, 3)
+        p[:, 2] += 1.6
+        extra.ContourData = [f"{v:.4f}" for v in p.ravel()]
+        contours.append(extra)
+    rtstruct = variant(ctx, "cis.dcm", edit)
+    out = ctx.path("seg.dcm")
+    r = ctx.must([ctx.exe(TOOL), "--inputRTSTRUCT", rtstruct, "--inputDICOMDirectory", PT, "--outputDICOM", out])
+    for needle in ("1 contour(s) without a Contour Image Sequence", "disagrees with the geometry",
+                   "lies between slices", "round to slice"):
+        ctx.check(needle in r.stderr, f"{needle!r} not warned: {r.stderr}")
+
+
+def enhanced_series(ctx):
+    """DRO_0_0's PET slices as one Enhanced PET multi-frame instance (same
+    series UID), and the DRO's structure set with its Contour Image Sequence
+    naming that instance's frames."""
+    from pydicom.dataset import Dataset, FileMetaDataset
+    from pydicom.sequence import Sequence
+    files = [pydicom.dcmread(os.path.join(PT, n)) for n in sorted(os.listdir(PT))]
+    files.sort(key=lambda d: float(d.ImagePositionPatient[2]))
+    first = files[0]
+    mf = Dataset()
+    for keyword in ("PatientName", "PatientID", "StudyInstanceUID", "SeriesInstanceUID", "FrameOfReferenceUID",
+                    "StudyDate", "StudyTime", "Modality", "Rows", "Columns", "BitsAllocated", "BitsStored",
+                    "HighBit", "PixelRepresentation", "SamplesPerPixel", "PhotometricInterpretation"):
+        if keyword in first:
+            setattr(mf, keyword, getattr(first, keyword))
+    mf.SOPClassUID = "1.2.840.10008.5.1.4.1.1.130"
+    mf.SOPInstanceUID = pydicom.uid.generate_uid()
+    mf.NumberOfFrames = len(files)
+    shared = Dataset()
+    orientation, measures = Dataset(), Dataset()
+    orientation.ImageOrientationPatient = first.ImageOrientationPatient
+    measures.PixelSpacing = first.PixelSpacing
+    measures.SliceThickness = first.SliceThickness
+    shared.PlaneOrientationSequence = Sequence([orientation])
+    shared.PixelMeasuresSequence = Sequence([measures])
+    mf.SharedFunctionalGroupsSequence = Sequence([shared])
+    frames = []
+    for f in files:
+        item, position = Dataset(), Dataset()
+        position.ImagePositionPatient = f.ImagePositionPatient
+        item.PlanePositionSequence = Sequence([position])
+        frames.append(item)
+    mf.PerFrameFunctionalGroupsSequence = Sequence(frames)
+    mf.PixelData = b"".join(f.PixelData for f in files)
+    mf.file_meta = FileMetaDataset()
+    mf.file_meta.MediaStorageSOPClassUID = mf.SOPClassUID
+    mf.file_meta.MediaStorageSOPInstanceUID = mf.SOPInstanceUID
+    mf.file_meta.TransferSyntaxUID = pydicom.uid.ExplicitVRLittleEndian
+    directory = ctx.path("enhanced")
+    os.makedirs(directory, exist_ok=True)
+    mf.save_as(os.path.join(directory, "pet.dcm"), write_like_original=False)
+    frame_of = {str(f.SOPInstanceUID): n + 1 for n, f in enumerate(files)}
+
+    def to_frames(ds):
+        for c in ds.ROIContourSequence[0].ContourSequence:
+            image = c.ContourImageSequence[0]
+            image.ReferencedFrameNumber = frame_of[str(image.ReferencedSOPInstanceUID)]
+            image.ReferencedSOPClassUID = mf.SOPClassUID
+            image.ReferencedSOPInstanceUID = mf.SOPInstanceUID
+    return directory, variant(ctx, "rs-enhanced.dcm", to_frames), mf.SOPInstanceUID
+
+
+def case_enhanced_series(ctx):
+    directory, rtstruct, uid = enhanced_series(ctx)
+    out = ctx.path("seg.dcm")
+    r = ctx.must([ctx.exe(TOOL), "--inputRTSTRUCT", rtstruct, "--inputDICOMDirectory", directory, "--outputDICOM", out])
+    ctx.check("Contour Image Sequence" not in r.stderr, f"frame references not matched: {r.stderr}")
+    d = check_counts(ctx, out, "BINARY")
+    # each frame derives from the multi-frame instance's frame on its plane
+    for frame, f in zip(d.ds.PerFrameFunctionalGroupsSequence, d.frames):
+        sources = [s for item in frame.DerivationImageSequence for s in item.SourceImageSequence
+                   if str(s.ReferencedSOPInstanceUID) == uid]
+        ctx.check(len(sources) == 1 and int(sources[0].ReferencedFrameNumber) == round(f.position[2] / 4) + 1,
+                  f"frame at z {f.position[2]}: sources {sources}")
+
+
+def bad_variant(name, mutate, *needles):
+    def case(ctx):
+        rtstruct = variant(ctx, name + ".dcm", mutate)
+        out = ctx.path("out.dcm")
+        refused(ctx, [ctx.exe(TOOL), "--inputRTSTRUCT", rtstruct, "--inputDICOMDirectory", PT, "--outputDICOM", out,
+                      "--outputDirectory", ctx.path("labels")], out, name + ".dcm", *needles)
+        ctx.check(not os.path.exists(ctx.path("labels")) or not os.listdir(ctx.path("labels")),
+                  "label images were left")
+    return case
+
+
+def no_roi_contours(ds):
+    del ds.ROIContourSequence
+
+
+def other_frame(ds):
+    ds.StructureSetROISequence[0].ReferencedFrameOfReferenceUID = "1.2.3.4.5"
+
+
+def two_points(ds):
+    c = ds.ROIContourSequence[0].ContourSequence[3]
+    c.ContourData = c.ContourData[:6]
+    c.NumberOfContourPoints = 2
+
+
+def odd_coordinates(ds):
+    c = ds.ROIContourSequence[0].ContourSequence[3]
+    c.ContourData = c.ContourData[:-1]
+
+
+def declared_too_many(ds):
+    ds.ROIContourSequence[0].ContourSequence[3].NumberOfContourPoints = 10**7
+
+
 CASES = {
     "dro-binary": case_dro_binary,
     "dro-labelmap": case_dro_labelmap,
     "dro-series-by-uid": case_dro_series_by_uid,
     "missing-series": case_missing_series,
     "not-rtstruct": case_not_rtstruct,
+    "rois-binary": case_rois_binary,
+    "rois-labelmap-overlap": case_rois_labelmap_overlap,
+    "labelmap-directory": case_labelmap_directory,
+    "input-metadata": case_input_metadata,
+    "contour-image-checks": case_contour_image_checks,
+    "enhanced-series": case_enhanced_series,
+    "bad-no-roi-contours": bad_variant("no-contours", no_roi_contours, "ROIContourSequence (3006,0039)"),
+    "bad-other-frame": bad_variant("other-frame", other_frame, "ReferencedFrameOfReferenceUID (3006,0024)",
+                                   "1.2.3.4.5"),
+    "bad-two-points": bad_variant("two-points", two_points, "ContourData (3006,0050)", "contour 4"),
+    "bad-odd-coordinates": bad_variant("odd", odd_coordinates, "ContourData (3006,0050)"),
+    "bad-declared-points": bad_variant("declared", declared_too_many, "NumberOfContourPoints", "10000000"),
 }
 
 if __name__ == "__main__":

@@ -29,6 +29,7 @@ PROGRAMS = {
     "java": "pixelmed-apps", "node": "nodejs",
     "snakemake": "snakemake", "gzip": "gzip",
     "git": "git",  # setup.fresh-demo clones the tree
+    "plastimatch": "plastimatch",  # the independent RTSTRUCT rasterization reference
 }
 PIXELMED_JAR = "/usr/share/java/pixelmed.jar"
 

@@ -18,10 +18,17 @@ Grid droGrid() {
   return g;
 }
 
+// Counted on the painted volume, so that paint() is checked too.
 std::vector<std::uint64_t> perSlice(const RoiMask& m, const Grid& g) {
+  Volume v;
+  v.grid = g;
+  v.type = PixelType::UInt8;
+  v.allocate("test");
+  v.buffer.zero();
+  paint(m, 1, v);
   std::vector<std::uint64_t> counts(g.slices(), 0);
-  const std::uint8_t* voxels = m.volume.samples<std::uint8_t>();
-  for (std::size_t v = 0; v < g.voxels(); ++v) counts[v / g.slicePixels()] += voxels[v];
+  const std::uint8_t* voxels = v.samples<std::uint8_t>();
+  for (std::size_t n = 0; n < g.voxels(); ++n) counts[n / g.slicePixels()] += voxels[n];
   return counts;
 }
 

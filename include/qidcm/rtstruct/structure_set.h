@@ -19,6 +19,7 @@ struct Contour {
   std::string typeText;                  // as the file has it
   std::vector<Vec3> points;              // Contour Data, mm, patient coordinates (LPS)
   std::vector<std::string> images;       // Contour Image Sequence: Referenced SOP Instance UIDs
+  std::vector<unsigned> imageFrames;     // their Referenced Frame Numbers (0: none)
 };
 
 struct Roi {
