@@ -1,5 +1,6 @@
 #include "rtstruct/interpreted_type.h"
 
+#include <cctype>
 #include <map>
 
 namespace qidcm::rtstruct {
@@ -26,10 +27,10 @@ const std::map<std::string, Row>& table() {
       {"BOLUS", {dcm("130405", "Patient-Attached Dose Control Object"), sct("228736002", "Surface Bolus"), nullptr}},
       {"MARKER", {dcm("130666", "Radiotherapy Fiducial"), dcm("112171", "Fiducial mark"),
                   "type is generic: CID 7112 has no generic marker; choose the marker kind there"}},
-      {"ISOCENTER", {dcm("130043", "RT Geometric Information"), dcm("130073", "Isocentric Treatment Location"),
+      {"ISOCENTER", {dcm("130043", "RT Geometric Information"), dcm("130073", "Isocentric Treatment Location Point"),
                      nullptr}},
       {"CONTRAST_AGENT", {sct("105590001", "Substance"), sct("7140000", "Contrast agent"), nullptr}},
-      {"CAVITY", {sct("91723000", "Anatomical Structure"), sct("91806002", "Body Cavity"), nullptr}},
+      {"CAVITY", {sct("91723000", "Anatomical Structure"), sct("91806002", "Body cavity"), nullptr}},
       {"BRACHY_CHANNEL", {brachy, dcm("130080", "Brachytherapy channel"), nullptr}},
       {"BRACHY_SRC_APP", {brachy, dcm("130078", "Brachytherapy source applicator"), nullptr}},
       {"BRACHY_CHNL_SHLD", {brachy, dcm("130079", "Brachytherapy channel shield"), nullptr}},
@@ -54,7 +55,7 @@ const std::map<std::string, const char*>& genericReasons() {
       {"REGISTRATION", "a registration ROI has no segmentation property codes in PS3.16"},
       {"FIXATION", "category would be (130044, DCM, \"Fixation or Positioning Device\"); choose the type in CID 9513"},
       {"BRACHY_ACCESSORY", "category would be (130045, DCM, \"Brachytherapy Device\"); PS3.3 defines no type CID"},
-      {"DOSE_REGION", "a dose region has no segmentation property codes here; see CID 9580"},
+      {"DOSE_REGION", "likely (130748, DCM, \"Radiotherapy Dose Region\") / (130747, DCM, \"Isodose Volume\") (CID 9580, 9582), not confirmed in PS3.3"},
       {"DOSE_MEASUREMENT", "category is RT dose measurement; choose the device type in CID 7027"},
   };
   return reasons;
@@ -63,14 +64,17 @@ const std::map<std::string, const char*>& genericReasons() {
 }  // namespace
 
 PropertyCodes propertyCodes(const std::string& interpretedType) {
+  // Defined Terms are upper case; some writers are not.
+  std::string key = interpretedType;
+  for (char& c : key) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   const auto& rows = table();
-  if (auto it = rows.find(interpretedType); it != rows.end())
+  if (auto it = rows.find(key); it != rows.end())
     return {it->second.category, it->second.type, it->second.note ? it->second.note : ""};
   const Code tissue = sct("85756007", "Tissue");
   std::string note = "generic codes: ";
   if (interpretedType.empty()) {
     note += "the ROI has no RT ROI Interpreted Type";
-  } else if (auto it = genericReasons().find(interpretedType); it != genericReasons().end()) {
+  } else if (auto it = genericReasons().find(key); it != genericReasons().end()) {
     note += "RT ROI Interpreted Type " + interpretedType + ": " + it->second;
   } else {
     note += "RT ROI Interpreted Type " + interpretedType + " has no code pair in PS3.3 or PS3.16";

@@ -16,7 +16,7 @@ struct PropertyCodes {
   std::string note;
 };
 
-// Never throws: an unknown or empty type gives the generic Tissue / Tissue
+// Matched without regard to case. Never throws: an unknown or empty type gives the generic Tissue / Tissue
 // pair with a note.
 PropertyCodes propertyCodes(const std::string& interpretedType);
 
