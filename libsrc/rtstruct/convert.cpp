@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <map>
+#include <optional>
 #include <nlohmann/json.hpp>
 
 #include "core/output_transaction.h"
@@ -190,10 +191,14 @@ void writeDirectory(OutputTransaction& output, const ConvertOptions& options, co
 
 ConvertSummary convertStructureSet(const std::string& rtstructPath, const std::vector<std::string>& dicomDirectories,
                                    const std::string& outputPath, const ConvertOptions& options) {
-  const StructureSet s = readStructureSet(rtstructPath);
+  std::optional<log::PhaseTimer> phase;
+  phase.emplace("read the structure set");
+  StructureSetReader reader(rtstructPath);
+  const StructureSet& s = reader.header();
   Overrides overrides(options.metadataPath);
   ConvertSummary summary;
   summary.rois = s.rois.size();
+  phase.emplace("scan the image series");
   const SourceIndex all = SourceIndex::scan({}, dicomDirectories);
   const SourceIndex series = referencedSeries(s, all, dicomDirectories, summary.seriesInstanceUID);
   const Grid grid = seriesGrid(series, summary.seriesInstanceUID);
@@ -221,8 +226,15 @@ ConvertSummary convertStructureSet(const std::string& rtstructPath, const std::v
   metadata.segmentationType.reset();
   metadata.sourceFile = rtstructPath;
   std::vector<const Roi*> bySegment{nullptr};
-  for (const Roi& roi : s.rois) {
-    const RoiMask mask = rasterizeRoi(roi, grid, rtstructPath, maskOptions);
+  phase.emplace("read and rasterize the ROIs' contours");
+  for (std::size_t index = 0; index < s.rois.size(); ++index) {
+    const Roi& roi = s.rois[index];
+    RoiMask mask;
+    {
+      Roi withContours = roi;
+      withContours.contours = reader.contours(index);
+      mask = rasterizeRoi(withContours, grid, rtstructPath, maskOptions);
+    }
     summary.contours += mask.closedContours;
     summary.skippedContours += mask.skippedContours;
     if (mask.closedContours == 0 || mask.count == 0) {
@@ -254,6 +266,9 @@ ConvertSummary convertStructureSet(const std::string& rtstructPath, const std::v
     if (!d.codingNote.empty()) ++summary.genericCodes;
     metadata.segmentAttributes[layer].push_back(std::move(d));
   }
+  phase.reset();
+  log::debug(std::to_string(bySegment.size() - 1) + " segment(s) in " + std::to_string(layers.size()) +
+               " label volume(s)");
   overrides.warnUnused();
   if (layers.empty()) throwInput(rtstructPath, "ROIContourSequence (3006,0039)", "no ROI has a closed contour");
   summary.segments = bySegment.size() - 1;

@@ -9,6 +9,7 @@
 #include <map>
 #include <sys/stat.h>
 
+#include "core/parallel.h"
 #include "dcmtk/setup.h"
 #include "dicom/dataset_util.h"
 #include "qidcm/error.h"
@@ -44,17 +45,15 @@ std::string contourName(const Roi& roi, std::size_t index) {
 }
 
 // Contour Data as doubles, parsed from the value's text in one pass (DS
-// values, backslash-separated, spaces allowed around each).
-std::vector<double> contourValues(DcmItem& item, const std::string& path, const std::string& where) {
-  DcmElement* element = nullptr;
-  if (item.findAndGetElement(DCM_ContourData, element).bad() || !element) return {};
-  char* text = nullptr;
-  if (element->getString(text).bad() || !text) return {};
-  // The value as stored, up to a NUL some writers pad with.
+// values, backslash-separated, spaces allowed around each), up to a NUL some
+// writers pad with.
+std::vector<double> contourValues(const char* text, std::size_t length, const std::string& path,
+                                  const std::string& where) {
+  if (!text) return {};
   const char* p = text;
-  const char* end = text + strnlen(text, element->getLength());
+  const char* end = text + strnlen(text, length);
   std::vector<double> values;
-  values.reserve(element->getLength() / 8);
+  values.reserve(length / 8);
   while (p < end) {
     while (p < end && *p == ' ') ++p;
     if (p < end && *p == '+') ++p;
@@ -74,23 +73,51 @@ std::vector<double> contourValues(DcmItem& item, const std::string& path, const 
   return values;
 }
 
-Contour readContour(DcmItem& item, const Roi& roi, std::size_t index, const std::string& path) {
+// What a contour item holds, gathered on the reading thread: its Contour
+// Data is the file's text, parsed later (on any thread) by parseContour.
+struct ContourItem {
+  Contour contour;  // type, images; no points yet
+  std::string declared;
+  DcmElement* data = nullptr;
+  const char* text = nullptr;
+  std::size_t length = 0;
+};
+
+ContourItem gatherContour(DcmItem& item) {
+  ContourItem c;
+  c.contour.typeText = getString(item, DCM_ContourGeometricType);
+  c.contour.type = contourType(c.contour.typeText);
+  c.declared = getString(item, DCM_NumberOfContourPoints);
+  if (item.findAndGetElement(DCM_ContourData, c.data).good() && c.data) {
+    char* text = nullptr;
+    if (c.data->getString(text).good() && text) {
+      c.text = text;
+      c.length = c.data->getLength();
+    }
+  }
+  for (DcmItem* image : sequence(item, DCM_ContourImageSequence)) {
+    c.contour.images.push_back(getString(*image, DCM_ReferencedSOPInstanceUID));
+    Sint32 frame = 0;
+    if (image->findAndGetSint32(DCM_ReferencedFrameNumber, frame).bad() || frame < 0) frame = 0;
+    c.contour.imageFrames.push_back(static_cast<unsigned>(frame));
+  }
+  return c;
+}
+
+void parseContour(ContourItem& item, const Roi& roi, std::size_t index, const std::string& path) {
   const std::string where = contourName(roi, index);
-  Contour c;
-  c.typeText = getString(item, DCM_ContourGeometricType);
-  c.type = contourType(c.typeText);
-  const std::vector<double> values = contourValues(item, path, where);
+  Contour& c = item.contour;
+  const std::vector<double> values = contourValues(item.text, item.length, path, where);
   if (values.size() % 3 != 0)
     throwInput(path, attributeName(DCM_ContourData),
                where + ": " + std::to_string(values.size()) + " values, not x\\y\\z triplets");
-  const std::string declaredText = getString(item, DCM_NumberOfContourPoints);
   const std::size_t points = values.size() / 3;
-  if (!declaredText.empty()) {
+  if (!item.declared.empty()) {
     long long declared = -1;
-    std::from_chars(declaredText.data(), declaredText.data() + declaredText.size(), declared);
+    std::from_chars(item.declared.data(), item.declared.data() + item.declared.size(), declared);
     if (declared < 0 || static_cast<unsigned long long>(declared) != points)
       throwInput(path, attributeName(DCM_NumberOfContourPoints),
-                 where + ": declares " + declaredText + " points, Contour Data holds " + std::to_string(points));
+                 where + ": declares " + item.declared + " points, Contour Data holds " + std::to_string(points));
   }
   const bool closed = c.type == ContourType::ClosedPlanar || c.type == ContourType::ClosedPlanarXor;
   if (closed && points < 3)
@@ -98,13 +125,6 @@ Contour readContour(DcmItem& item, const Roi& roi, std::size_t index, const std:
                where + ": a " + c.typeText + " contour of " + std::to_string(points) + " point(s); it needs 3");
   c.points.reserve(points);
   for (std::size_t n = 0; n < points; ++n) c.points.push_back({values[3 * n], values[3 * n + 1], values[3 * n + 2]});
-  for (DcmItem* image : sequence(item, DCM_ContourImageSequence)) {
-    c.images.push_back(getString(*image, DCM_ReferencedSOPInstanceUID));
-    Sint32 frame = 0;
-    if (image->findAndGetSint32(DCM_ReferencedFrameNumber, frame).bad() || frame < 0) frame = 0;
-    c.imageFrames.push_back(static_cast<unsigned>(frame));
-  }
-  return c;
 }
 
 std::optional<std::array<int, 3>> displayColor(DcmItem& item) {
@@ -149,19 +169,27 @@ const char* toString(ContourType type) {
   return "unknown";
 }
 
-StructureSet readStructureSet(const std::string& path) {
+struct StructureSetReader::Impl {
+  DcmFileFormat file;
+  StructureSet header;
+  std::vector<std::vector<DcmItem*>> contourItems;  // per ROI, in file order
+};
+
+StructureSetReader::StructureSetReader(const std::string& path) : impl_(std::make_unique<Impl>()) {
   dcmtk::configure();
   struct stat st;
   if (stat(path.c_str(), &st) != 0) throwInput(path, "", "file not found");
-  DcmFileFormat file;
-  const OFCondition status = file.loadFile(path.c_str(), EXS_Unknown, EGL_noChange, DCM_MaxReadLength, ERM_autoDetect);
+  // Values longer than DCM_MaxReadLength (Contour Data, mostly) stay in the
+  // file until a ROI's contours are read, and are released after.
+  const OFCondition status =
+      impl_->file.loadFile(path.c_str(), EXS_Unknown, EGL_noChange, DCM_MaxReadLength, ERM_autoDetect);
   if (status.bad()) throwInput(path, "", std::string("not a readable DICOM file (") + status.text() + ")");
-  DcmDataset& ds = *file.getDataset();
+  DcmDataset& ds = *impl_->file.getDataset();
   const std::string sopClass = getString(ds, DCM_SOPClassUID);
   if (sopClass != kRTStructureSetStorage)
     throwInput(path, attributeName(DCM_SOPClassUID),
                (sopClass.empty() ? std::string("missing") : "is " + sopClass) + ", not an RT Structure Set");
-  StructureSet s;
+  StructureSet& s = impl_->header;
   s.path = path;
   s.sopInstanceUID = getString(ds, DCM_SOPInstanceUID);
   s.studyInstanceUID = getString(ds, DCM_StudyInstanceUID);
@@ -182,6 +210,7 @@ StructureSet readStructureSet(const std::string& path) {
       throwInput(path, attributeName(DCM_ROINumber), std::to_string(roi.number) + " is used by two ROIs");
     s.rois.push_back(std::move(roi));
   }
+  impl_->contourItems.resize(s.rois.size());
   if (!ds.tagExists(DCM_ROIContourSequence))
     throwInput(path, attributeName(DCM_ROIContourSequence), "missing; the structure set holds no contours");
   for (DcmItem* item : sequence(ds, DCM_ROIContourSequence)) {
@@ -192,15 +221,41 @@ StructureSet readStructureSet(const std::string& path) {
                    ", which the Structure Set ROI Sequence does not list; its contours are left out");
       continue;
     }
-    Roi& roi = s.rois[it->second];
-    roi.displayColor = displayColor(*item);
-    const std::vector<DcmItem*> contours = sequence(*item, DCM_ContourSequence);
-    for (std::size_t n = 0; n < contours.size(); ++n) roi.contours.push_back(readContour(*contours[n], roi, n, path));
+    s.rois[it->second].displayColor = displayColor(*item);
+    for (DcmItem* contour : sequence(*item, DCM_ContourSequence)) impl_->contourItems[it->second].push_back(contour);
   }
   for (DcmItem* item : sequence(ds, DCM_RTROIObservationsSequence)) {
     const auto it = byNumber.find(roiNumber(*item, DCM_ReferencedROINumber, path));
     if (it != byNumber.end()) s.rois[it->second].interpretedType = getString(*item, DCM_RTROIInterpretedType);
   }
+}
+
+StructureSetReader::~StructureSetReader() = default;
+
+const StructureSet& StructureSetReader::header() const { return impl_->header; }
+
+std::vector<Contour> StructureSetReader::contours(std::size_t index) {
+  const Roi& roi = impl_->header.rois.at(index);
+  const std::vector<DcmItem*>& items = impl_->contourItems.at(index);
+  // Text from the file on this thread (DCMTK loads values lazily), parsed on two.
+  std::vector<ContourItem> gathered;
+  gathered.reserve(items.size());
+  for (DcmItem* item : items) gathered.push_back(gatherContour(*item));
+  const std::string& path = impl_->header.path;
+  parallelFor(gathered.size(), [&](int, std::size_t n) { parseContour(gathered[n], roi, n, path); });
+  std::vector<Contour> out;
+  out.reserve(gathered.size());
+  for (ContourItem& c : gathered) {
+    if (c.data) c.data->compact();
+    out.push_back(std::move(c.contour));
+  }
+  return out;
+}
+
+StructureSet readStructureSet(const std::string& path) {
+  StructureSetReader reader(path);
+  StructureSet s = reader.header();
+  for (std::size_t n = 0; n < s.rois.size(); ++n) s.rois[n].contours = reader.contours(n);
   return s;
 }
 

@@ -3,6 +3,7 @@
 // and the image series they were drawn on (PS3.3 A.19, C.8.8.5 - C.8.8.8).
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -52,6 +53,27 @@ struct StructureSet {
 // points. Values other writers get wrong but that do not change the shape
 // are kept, with a warning.
 StructureSet readStructureSet(const std::string& path);
+
+// The same, one ROI at a time: the constructor reads everything but the
+// contours (header(): the ROIs with empty contour lists) and refuses what
+// readStructureSet refuses about the file; contours(n) parses ROI n's
+// contours (refusing bad ones as readStructureSet does) and releases the
+// file's copy of their text, so that a whole-body structure set is never in
+// memory at once.
+class StructureSetReader {
+ public:
+  explicit StructureSetReader(const std::string& path);
+  ~StructureSetReader();
+  StructureSetReader(const StructureSetReader&) = delete;
+  StructureSetReader& operator=(const StructureSetReader&) = delete;
+
+  const StructureSet& header() const;
+  std::vector<Contour> contours(std::size_t roiIndex);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
 
 const char* toString(ContourType type);
 
