@@ -12,15 +12,22 @@ The I/O floor is measured in the same run on the same input, with
 qidcm-bench-io: reading the input (an image through ITK, as the tools read
 it; a DICOM file's bytes) plus writing a file as large as the tool's output.
 For the source-series scan, the floor is reading every header, one file after
-the other, stopping before the pixel data.
+the other, stopping before the pixel data. For rtstruct2segimage, it is
+reading the structure set's bytes plus the series' headers, plus writing the
+output.
 
-Usage: bench/run.py --build <build dir> [--work <dir>] [--cases total,lesions,pmap,small]
+The rtstruct case's structure set is written by bench/make_rtstruct.py
+(pydicom and numpy) on a qidcm-synth series; plastimatch, when installed, is
+timed on it as a reference.
+
+Usage: bench/run.py --build <build dir> [--work <dir>] [--cases small,total,lesions,pmap,compression,rtstruct]
                     [--runs 3] [--csv <file>]
 The exit status is non-zero when a tool fails; missed targets are reported,
 not fatal.
 """
 import argparse
 import csv
+import hashlib
 import json
 import os
 import shutil
@@ -45,8 +52,17 @@ CASES = {
                           "--format", "nii.gz", "--labelType", "uint16", "--seed", "3"],
                     label="label.nii.gz", stored=2),
 }
+# A whole-body RT Structure Set: qidcm-synth's series (its label image is not
+# used) and make_rtstruct.py's structure set on it, 100 ROIs of ~300 contours
+# of ~200 points each ("rtstruct": make_rtstruct.py options).
+CASES["rtstruct"] = dict(args=["--columns", "512", "--rows", "512", "--slices", "300", "--spacing", "0.8,0.8,2",
+                               "--segments", "1", "--format", "nrrd"],
+                         rtstruct=["--rois", "100", "--contours", "30000", "--points", "200", "--holes", "0.2",
+                                   "--decimals", "3", "--seed", "1"], stored=1)
+MAKE_RTSTRUCT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "make_rtstruct.py")
 # The parametric map case shares the total case's series and grid.
-CASE_INPUTS = {"small": "small", "total": "total", "lesions": "lesions", "pmap": "total", "compression": "total"}
+CASE_INPUTS = {"small": "small", "total": "total", "lesions": "lesions", "pmap": "total", "compression": "total",
+               "rtstruct": "rtstruct"}
 
 # The compression table (on the total case): SEG type, --compress value.
 COMPRESSION_RUNS = [("binary", "none"), ("binary", "rle"), ("binary", "difc"), ("binary", "jpeg2000"),
@@ -89,8 +105,10 @@ class Bench:
         return statistics.median(walls), statistics.median(cpus), statistics.median(rsss), out
 
     def floor(self, read, output_bytes):
-        """Reading the input plus writing `output_bytes`."""
-        t_read = self.measure([self.io] + read)[0]
+        """Reading the input plus writing `output_bytes`. `read`: qidcm-bench-io arguments, or a list of them
+        (inputs read one after the other: their times add up)."""
+        reads = read if isinstance(read[0], list) else [read]
+        t_read = sum(self.measure([self.io] + r)[0] for r in reads)
         target = os.path.join(self.work, "floor.tmp")
         remove = lambda: os.path.exists(target) and os.remove(target)
         t_write = self.measure([self.io, "write-bytes", str(output_bytes), target], before=remove)[0]
@@ -98,10 +116,11 @@ class Bench:
         return t_read + t_write
 
     def row(self, case, tool, options, cmd, outputs, read, limit_ratio=None, limit_rss=None, note="",
-            floor_write=None):
-        """One table row. The floor reads the input (`read`: qidcm-bench-io arguments) and writes as many
-        bytes as the outputs hold, or `floor_write` bytes when given (for compressed image outputs: the
-        uncompressed image, so that the ratio includes what compressing costs)."""
+            floor_write=None, limit_wall=None):
+        """One table row. The floor reads the input (`read`: qidcm-bench-io arguments, or a list of them) and
+        writes as many bytes as the outputs hold, or `floor_write` bytes when given (for compressed image
+        outputs: the uncompressed image, so that the ratio includes what compressing costs). `limit_wall`:
+        a target on the wall time itself (seconds, strictly below)."""
         def clean():
             for o in outputs:
                 if os.path.isdir(o):
@@ -118,6 +137,8 @@ class Bench:
         fl = self.floor(read, size if floor_write is None else floor_write) if read else None
         ratio = wall / fl if fl else None
         status = []
+        if limit_wall is not None:
+            status.append(f"wall<{limit_wall:g}s:{'ok' if wall < limit_wall else 'MISSED'}")
         if limit_ratio is not None and ratio is not None:
             status.append(f"ratio<={limit_ratio}:{'ok' if ratio <= limit_ratio else 'MISSED'}")
         if limit_rss is not None:
@@ -135,7 +156,11 @@ class Bench:
         spec = CASES[name]
         directory = os.path.join(self.work, "cases", name)
         stamp = os.path.join(directory, "synth-args.json")
-        if os.path.exists(stamp) and json.load(open(stamp)) == spec["args"]:
+        # The rtstruct case also depends on make_rtstruct.py: its options and its text.
+        params = spec["args"] if "rtstruct" not in spec else dict(
+            synth=spec["args"], rtstruct=spec["rtstruct"],
+            generator=hashlib.sha256(open(MAKE_RTSTRUCT, "rb").read()).hexdigest())
+        if os.path.exists(stamp) and json.load(open(stamp)) == params:
             return directory
         shutil.rmtree(directory, ignore_errors=True)
         os.makedirs(directory)
@@ -147,7 +172,14 @@ class Bench:
         print(r.stdout.strip(), flush=True)
         with open(os.path.join(directory, "synth.txt"), "w") as f:
             f.write(r.stdout)
-        json.dump(spec["args"], open(stamp, "w"))
+        if "rtstruct" in spec:
+            r = subprocess.run([sys.executable, MAKE_RTSTRUCT, "--series", os.path.join(directory, "ct"), "--output",
+                                os.path.join(directory, "rs.dcm"), "--summary", os.path.join(directory, "rtstruct.json")]
+                               + spec["rtstruct"], capture_output=True, text=True)
+            if r.returncode:
+                raise RuntimeError("make_rtstruct.py failed: " + r.stdout + r.stderr)
+            print(r.stdout.strip(), flush=True)
+        json.dump(params, open(stamp, "w"))
         return directory
 
 
@@ -312,11 +344,43 @@ def pmap_runs(b, d, out):
         os.remove(dcm)
 
 
+def rtstruct_runs(b, d, out):
+    """rtstruct2segimage (binary, labelmap) on the whole-body structure set, and plastimatch as a reference."""
+    rs, ct = os.path.join(d, "rs.dcm"), os.path.join(d, "ct")
+    s = json.load(open(os.path.join(d, "rtstruct.json")))
+    print(f"[rtstruct] {s['rois']} ROIs, {s['contours']} contours, {s['points']} points, {s['bytes']} bytes, "
+          f"on {s['columns']} x {s['rows']} x {s['slices']}")
+    voxels = s["columns"] * s["rows"] * s["slices"]
+    # The label volume at 1 byte per voxel.
+    rss_limit = 1.5 * voxels * CASES["rtstruct"]["stored"] + 100 * MB
+    # The tool reads the structure set whole and the series' headers (not their pixels).
+    read = [["read-bytes", rs], ["headers", ct]]
+    for kind in ("binary", "labelmap"):
+        dcm = os.path.join(out, f"{kind}.dcm")
+        b.row("rtstruct", "rtstruct2segimage", kind,
+              [b.tool("rtstruct2segimage"), "--inputRTSTRUCT", rs, "--inputDICOMDirectory", ct, "--outputDICOM", dcm]
+              + (["--segmentationType", kind] if kind != "binary" else []), [dcm], read, None, rss_limit,
+              limit_wall=3)
+        if os.path.exists(dcm):
+            os.remove(dcm)
+    # plastimatch 1.9.4 (the rasterization reference of doc/rtstruct-rasterization.md): one gzip NRRD per ROI.
+    # It reads the series' pixels too, so no floor; a reference, without targets.
+    plastimatch = shutil.which("plastimatch")
+    if not plastimatch:
+        print("[rtstruct] plastimatch not found: its reference row is left out")
+        return
+    prefix = os.path.join(out, "plastimatch")
+    b.row("rtstruct", "plastimatch (ref)", "convert --xor-contours, nrrd",
+          [plastimatch, "convert", "--input", rs, "--referenced-ct", ct, "--output-prefix", prefix,
+           "--prefix-format", "nrrd", "--xor-contours"], [prefix], None, note="reference")
+    shutil.rmtree(prefix, ignore_errors=True)
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--build", required=True)
     p.add_argument("--work", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "work"))
-    p.add_argument("--cases", default="small,total,lesions,pmap,compression")
+    p.add_argument("--cases", default="small,total,lesions,pmap,compression,rtstruct")
     p.add_argument("--runs", type=int, default=3)
     p.add_argument("--csv")
     a = p.parse_args()
@@ -340,6 +404,8 @@ def main():
             pmap_runs(b, d, out)
         elif c == "compression":
             compression_table = compression_runs(b, d, out)
+        elif c == "rtstruct":
+            rtstruct_runs(b, d, out)
         else:
             seg_runs(b, c, d, out)
         shutil.rmtree(out, ignore_errors=True)
