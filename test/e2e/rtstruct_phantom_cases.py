@@ -309,6 +309,8 @@ CASES = {}
 for _series in ("axial", "oblique"):
     for _name in ["sphere", "cube", "cylinder", "ellipsoid", "torus", "hollow_sphere", "straw"]:
         CASES[f"{_series}-{_name.replace('_', '-')}"] = shape_case(_series, [_name])
+for _name in ["sphere", "cube", "torus", "straw"]:
+    CASES[f"negated-{_name}"] = shape_case("negated", [_name])
 CASES["solid-fill-fails"] = case_solid_fill_fails
 CASES["plastimatch-axial"] = plastimatch_case("axial")
 CASES["plastimatch-oblique"] = plastimatch_case("oblique")

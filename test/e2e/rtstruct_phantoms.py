@@ -10,9 +10,9 @@ cylinder open at both ends). The torus, the hollow sphere and the straw have
 holes on the image planes: an outer and an inner contour, so a "solid fill"
 of the outer contour differs from the truth.
 
-Two series share the shapes: "axial" (identity orientation) and "oblique"
-(the row and column directions rotated 25 degrees about x, then 20 about y).
-Both have non-square pixels and Rows != Columns, so a swapped axis shows.
+Three series share the shapes: "axial" (identity orientation), "oblique"
+(the row and column directions rotated 25 degrees about x, then 20 about y)
+and "negated" (column direction -y, slice normal -z). All have non-square pixels and Rows != Columns, so a swapped axis shows.
 
 Contours: on every image plane that cuts a shape, the boundary of the
 section, traced by marching squares on a 0.4 mm grid in the plane with
@@ -114,11 +114,14 @@ class Geometry:
 
 
 def series_geometry(name):
-    """The geometry of the "axial" or "oblique" phantom series, centred on CENTRE."""
+    """The geometry of the "axial", "oblique" or "negated" phantom series, centred on CENTRE."""
     if name == "axial":
         r = np.eye(3)
     elif name == "oblique":
         r = rotation("y", 20) @ rotation("x", 25)
+    elif name == "negated":
+        # rows run posterior to anterior, slices foot to head reversed (normal -z)
+        r = np.array([[1.0, 0, 0], [0, -1.0, 0], [0, 0, -1.0]])
     else:
         raise ValueError(f"unknown series {name!r}")
     row_dir, col_dir, normal = r[:, 0], r[:, 1], r[:, 2]
@@ -392,7 +395,7 @@ class Phantom:
 
 
 def write(directory, series, names, tag=None):
-    """Writes the series ("axial" or "oblique") under directory/ct, one file per
+    """Writes the series ("axial", "oblique" or "negated") under directory/ct, one file per
     slice, and an RT Structure Set with the named shapes (one ROI each) as
     directory/rs.dcm. Returns a Phantom."""
     tag = tag or series
