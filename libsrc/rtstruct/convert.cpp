@@ -3,6 +3,7 @@
 #include <cmath>
 #include <map>
 #include <optional>
+#include <set>
 #include <nlohmann/json.hpp>
 
 #include "core/output_transaction.h"
@@ -29,11 +30,10 @@ std::string joined(const std::vector<std::string>& items) {
 std::string roiText(const Roi& roi) { return "ROI " + std::to_string(roi.number) + " (\"" + roi.name + "\")"; }
 
 // The image series the contours were drawn on: the first RT Referenced
-// Series found among the scanned instances.
+// Series found among the scanned instances; failing that, the one series on
+// the structure set's Frame of Reference (with a warning).
 SourceIndex referencedSeries(const StructureSet& s, const SourceIndex& all, const std::vector<std::string>& directories,
                              std::string& uid) {
-  if (s.referencedSeriesUIDs.empty())
-    throwInput(s.path, "RTReferencedSeriesSequence (3006,0014)", "missing; the image series cannot be found");
   for (const std::string& candidate : s.referencedSeriesUIDs) {
     SourceIndex series = all.series(candidate);
     if (!series.empty()) {
@@ -41,8 +41,27 @@ SourceIndex referencedSeries(const StructureSet& s, const SourceIndex& all, cons
       return series;
     }
   }
+  std::set<std::string> frames(s.referencedFramesOfReference.begin(), s.referencedFramesOfReference.end());
+  for (const Roi& roi : s.rois)
+    if (!roi.frameOfReferenceUID.empty()) frames.insert(roi.frameOfReferenceUID);
+  frames.erase("");
+  std::set<std::string> onFrame;
+  for (const SourceInstance& i : all.instances())
+    if (i.hasGeometry && frames.count(i.frameOfReferenceUID)) onFrame.insert(i.seriesInstanceUID);
+  const std::string missing = s.referencedSeriesUIDs.empty()
+                                  ? std::string("missing")
+                                  : "the referenced image series " + joined(s.referencedSeriesUIDs) + " is not in " +
+                                        joined(directories);
+  if (onFrame.size() == 1) {
+    uid = *onFrame.begin();
+    log::warning(s.path + ": RTReferencedSeriesSequence (3006,0014): " + missing + "; series " + uid +
+                 ", the only one on the structure set's Frame of Reference, is used");
+    return all.series(uid);
+  }
   throwInput(s.path, "RTReferencedSeriesSequence (3006,0014)",
-             "the referenced image series " + joined(s.referencedSeriesUIDs) + " is not in " + joined(directories));
+             missing + (onFrame.empty() ? std::string()
+                                        : "; " + std::to_string(onFrame.size()) +
+                                              " series share its Frame of Reference, so none is chosen"));
 }
 
 seg::SegmentAlgorithmType algorithmType(const Roi& roi, const std::string& path) {

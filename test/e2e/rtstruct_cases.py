@@ -388,6 +388,32 @@ def case_enhanced_series(ctx):
                   f"frame at z {f.position[2]}: sources {sources}")
 
 
+def other_series_uid(ds):
+    for frame in ds.ReferencedFrameOfReferenceSequence:
+        for study in frame.RTReferencedStudySequence:
+            for series in study.RTReferencedSeriesSequence:
+                series.SeriesInstanceUID = "1.2.3.999"
+
+
+def case_series_by_frame(ctx):
+    # The referenced series UID is not there, but one series in the directory
+    # is on the structure set's Frame of Reference: it is used, with a warning.
+    rtstruct = variant(ctx, "renamed.dcm", other_series_uid)
+    out = ctx.path("seg.dcm")
+    r = ctx.must([ctx.exe(TOOL), "--inputRTSTRUCT", rtstruct, "--inputDICOMDirectory", PT, "--outputDICOM", out])
+    ctx.check("1.2.3.999 is not in" in r.stderr and "the only one on the structure set's Frame of Reference" in r.stderr,
+              f"no warning: {r.stderr}")
+    check_counts(ctx, out, "BINARY")
+
+
+def case_series_by_frame_ambiguous(ctx):
+    # All six DRO series share one Frame of Reference: none is chosen.
+    rtstruct = variant(ctx, "renamed.dcm", other_series_uid)
+    out = ctx.path("seg.dcm")
+    refused(ctx, [ctx.exe(TOOL), "--inputRTSTRUCT", rtstruct, "--inputDICOMDirectory", DRO, "--outputDICOM", out],
+            out, "1.2.3.999 is not in", "6 series share its Frame of Reference")
+
+
 def bad_variant(name, mutate, *needles):
     def case(ctx):
         rtstruct = variant(ctx, name + ".dcm", mutate)
@@ -434,6 +460,8 @@ CASES = {
     "input-metadata": case_input_metadata,
     "contour-image-checks": case_contour_image_checks,
     "enhanced-series": case_enhanced_series,
+    "series-by-frame": case_series_by_frame,
+    "series-by-frame-ambiguous": case_series_by_frame_ambiguous,
     "bad-no-roi-contours": bad_variant("no-contours", no_roi_contours, "ROIContourSequence (3006,0039)"),
     "bad-other-frame": bad_variant("other-frame", other_frame, "ReferencedFrameOfReferenceUID (3006,0024)",
                                    "1.2.3.4.5"),
