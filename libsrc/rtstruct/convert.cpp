@@ -138,12 +138,13 @@ class Overrides {
   std::vector<bool> used_;
 };
 
+// Zeros from calloc: the pages of slices no ROI touches are never mapped, so
+// a layer holding a few nested ROIs costs their slices' memory only.
 Volume emptyLayer(const Grid& grid, PixelType type, const std::string& path) {
   Volume v;
   v.grid = grid;
   v.type = type;
   v.allocate(path);
-  v.buffer.zero();
   return v;
 }
 
