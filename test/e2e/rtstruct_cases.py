@@ -192,11 +192,24 @@ def read_nifti(path):
     return np.asarray(img.dataobj), img.affine
 
 
+def three_rois_and_points(ds):
+    three_rois(ds)
+    # an ROI of POINT contours only (a marker): skipped, and the ROI left out
+    add_roi(ds, 12, "marker", (0, 0, 0), "MARKER")
+    for c in ds.ROIContourSequence[-1].ContourSequence:
+        c.ContourGeometricType = "POINT"
+        c.ContourData = c.ContourData[:3]
+        c.NumberOfContourPoints = 1
+
+
 def case_rois_binary(ctx):
-    rtstruct = variant(ctx, "three.dcm", three_rois)
+    rtstruct = variant(ctx, "three.dcm", three_rois_and_points)
     out, directory = ctx.path("three-seg.dcm"), ctx.path("labels")
-    ctx.must([ctx.exe(TOOL), "--inputRTSTRUCT", rtstruct, "--inputDICOMDirectory", PT, "--outputDICOM", out,
-              "--outputDirectory", directory, "-t", "nifti"])
+    r = ctx.must([ctx.exe(TOOL), "--inputRTSTRUCT", rtstruct, "--inputDICOMDirectory", PT, "--outputDICOM", out,
+                  "--outputDirectory", directory, "-t", "nifti"])
+    for needle in ('ROI 12 ("marker"): POINT contours are skipped', 'ROI 12 ("marker") has no closed contour',
+                   "it is left out"):
+        ctx.check(needle in r.stderr, f"{needle!r} not warned: {r.stderr}")
     d = seg_common.seg_decode.decode(out)
     segs = segments(d.ds)
     ctx.check([str(segs[n].SegmentLabel) for n in sorted(segs)] == ["region_1", "gtv", "organ"],
