@@ -39,11 +39,12 @@ LAYERS = {
     "pm": (12, "Parametric Map"),
     "sr": (12, "TID 1500 Measurement Report"),
     "rtstruct": (13, "RT Structure Sets, read and rasterized into SEGs"),
+    "pet": (13, "PET: SUV from the series' headers (pet2suv, in progress)"),
 }
 
 # IODs: what another module needs of one goes through its public headers
 # (include/qidcm/<iod>/), never its internal ones (libsrc/<iod>/).
-IODS = {"seg", "pm", "sr", "rtstruct"}
+IODS = {"seg", "pm", "sr", "rtstruct", "pet"}
 
 # Public headers (include/qidcm/...) -> module.
 PUBLIC = {
@@ -57,7 +58,7 @@ PUBLIC = {
     "source.h": "source",
     "series.h": "iod",
 }
-for iod in ("seg", "pm", "sr", "rtstruct"):
+for iod in ("seg", "pm", "sr", "rtstruct", "pet"):
     PUBLIC[iod + "/"] = iod
 UMBRELLA = "qidcm.h"  # includes everything; nothing in the library includes it
 
