@@ -53,6 +53,7 @@
 #include "qidcm/pm/metadata.h"
 #include "qidcm/pm/reader.h"
 #include "qidcm/pm/writer.h"
+#include "qidcm/pet/series.h"
 #include "qidcm/pet/suv.h"
 #include "qidcm/rtstruct/convert.h"
 #include "qidcm/rtstruct/structure_set.h"

@@ -1,0 +1,39 @@
+#pragma once
+// A PET series' headers as the SUV computation needs them (qidcm/pet/suv.h),
+// read with DCMTK, never the pixel data.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "qidcm/geometry.h"
+#include "qidcm/pet/suv.h"
+
+namespace qidcm::pet {
+
+struct PetSlice {
+  std::string path;
+  std::string sopClassUID, sopInstanceUID;
+  Vec3 position{0, 0, 0};
+};
+
+struct PetSeries {
+  std::string seriesInstanceUID;
+  std::vector<PetSlice> slices;   // sorted along the slice normal; inputs.slices in the same order
+  SuvInputs inputs;
+  std::vector<std::string> notes;  // where values came from when not the standard attribute (private tags, ...)
+};
+
+// DICOM DA / TM / DT to seconds (since 1970 for DA and DT, since midnight for
+// TM); nullopt for an empty or unreadable value. TM accepts HH, HHMM, HHMMSS
+// and fractions; DT ignores a UTC offset.
+std::optional<double> parseDate(const std::string& da);
+std::optional<double> parseTime(const std::string& tm);
+std::optional<double> parseDateTime(const std::string& dt);
+
+// The PET (Modality PT) single-frame series among `files` (all of one
+// series: the caller picks them, e.g. with SourceIndex). Series-level values
+// are the first slice's. Throws Error (Input) for no readable file or for a
+// file of another modality.
+PetSeries readPetSeries(const std::vector<std::string>& files);
+
+}  // namespace qidcm::pet
