@@ -23,7 +23,8 @@ int main(int argc, char** argv) {
       "      --segmentationType labelmap --compress deflate\n"
       "  rtstruct2segimage --inputRTSTRUCT rs.dcm --inputDICOMDirectory ct/ --outputDICOM seg.dcm \\\n"
       "      --inputMetadata codes.json --outputDirectory labels/\n"
-      "      -> codes.json's segments (matched by SegmentLabel = ROI Name, else labelID = ROI Number) override\n"
+      "      -> codes.json's segments (matched by ROINumber, else SegmentLabel = ROI Name, else labelID = ROI Number)\n"
+      "         override\n"
       "         the ROIs' codes; labels/1.nrrd ... and labels/meta.json as segimage2itkimage writes them\n"};
 
   return app::run(

@@ -106,11 +106,16 @@ class Overrides {
   // Applies the segment matching `roi` to `d`; the ROI's own values stay where
   // the JSON leaves a value out.
   void apply(const Roi& roi, seg::SegmentDescription& d) {
+    // ROINumber (as --outputDirectory's meta.json has it), then the label, then labelID.
     std::size_t match = segments_.size();
     for (std::size_t n = 0; n < segments_.size() && match == segments_.size(); ++n)
-      if (!used_[n] && !segments_[n].label.empty() && segments_[n].label == roi.name) match = n;
+      if (!used_[n] && segments_[n].roiNumber && *segments_[n].roiNumber == roi.number) match = n;
     for (std::size_t n = 0; n < segments_.size() && match == segments_.size(); ++n)
-      if (!used_[n] && segments_[n].label.empty() && segments_[n].labelID == static_cast<std::uint64_t>(roi.number))
+      if (!used_[n] && !segments_[n].roiNumber && !segments_[n].label.empty() && segments_[n].label == roi.name)
+        match = n;
+    for (std::size_t n = 0; n < segments_.size() && match == segments_.size(); ++n)
+      if (!used_[n] && !segments_[n].roiNumber && segments_[n].label.empty() &&
+          segments_[n].labelID == static_cast<std::uint64_t>(roi.number))
         match = n;
     if (match == segments_.size()) return;
     used_[match] = true;
@@ -173,7 +178,16 @@ void writeDirectory(OutputTransaction& output, const ConvertOptions& options, co
   seg::Metadata out = metadata;
   out.segmentAttributes.clear();
   if (options.writer.type == seg::SegmentationType::Labelmap) {
-    writeImage(output.stage(stem + "1" + extension), layers.front().volume, true);
+    const Volume& layer = layers.front().volume;
+    if (layer.type == PixelType::UInt16 && segments <= 255) {
+      // As the reader gives an 8-bit label map: every Segment Number fits.
+      Volume narrow = emptyLayer(layer.grid, PixelType::UInt8, stem);
+      for (std::size_t v = 0; v < layer.grid.voxels(); ++v)
+        narrow.samples<std::uint8_t>()[v] = static_cast<std::uint8_t>(layer.samples<std::uint16_t>()[v]);
+      writeImage(output.stage(stem + "1" + extension), narrow, true);
+    } else {
+      writeImage(output.stage(stem + "1" + extension), layer, true);
+    }
     out.segmentAttributes.push_back(metadata.segmentAttributes.front());
   } else {
     const PixelType type = segments > 255 ? PixelType::UInt16 : PixelType::UInt8;

@@ -47,7 +47,7 @@ bool place(const Contour& c, std::size_t index, const Roi& roi, const Grid& grid
                    " mm along the slice normal");
   const double k = kSum / static_cast<double>(c.points.size());
   const double nearest = std::floor(k + 0.5);  // exactly half way: the higher index, as plastimatch
-  if (nearest < 0 || nearest >= static_cast<double>(grid.slices())) {
+  if (!std::isfinite(nearest) || nearest < 0 || nearest >= static_cast<double>(grid.slices())) {
     log::warning(path + ": " + where + " lies off the image slices (slice index " + mm(k) + "); it is skipped");
     return false;
   }
@@ -88,6 +88,8 @@ RoiMask rasterizeRoi(const Roi& roi, const Grid& grid, const std::string& path, 
         const unsigned frame = c.imageFrames.empty() ? 0 : c.imageFrames.front();
         auto it = options.instanceSlices->find(frame ? c.images.front() + "#" + std::to_string(frame)
                                                       : c.images.front());
+        // Some planning systems name frame 1 of a single-frame image.
+        if (it == options.instanceSlices->end() && frame == 1) it = options.instanceSlices->find(c.images.front());
         if (it == options.instanceSlices->end() || (it->second != placed.slice && it->second != kAnySlice)) {
           if (!mask.contoursImageDisagrees++)
             firstDisagreement =

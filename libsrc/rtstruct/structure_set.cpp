@@ -5,6 +5,7 @@
 #include <dcmtk/dcmdata/dcfilefo.h>
 
 #include <charconv>
+#include <cmath>
 #include <cstring>
 #include <map>
 #include <sys/stat.h>
@@ -59,7 +60,7 @@ std::vector<double> contourValues(const char* text, std::size_t length, const st
     if (p < end && *p == '+') ++p;
     double v = 0;
     const auto [next, error] = std::from_chars(p, end, v);
-    if (error != std::errc() || next == p)
+    if (error != std::errc() || next == p || !std::isfinite(v))
       throwInput(path, attributeName(DCM_ContourData),
                  where + ": value " + std::to_string(values.size() + 1) + " is not a decimal number");
     values.push_back(v);

@@ -427,6 +427,52 @@ def case_series_by_frame_ambiguous(ctx):
             out, "1.2.3.999 is not in", "6 series share its Frame of Reference")
 
 
+def case_metadata_round_trip(ctx):
+    # --outputDirectory's meta.json, edited by a curator (a label renamed,
+    # codes filled in), fed back: matched by ROINumber, not by the label.
+    rtstruct = variant(ctx, "three.dcm", three_rois)
+    first, labels = ctx.path("first.dcm"), ctx.path("labels")
+    ctx.must([ctx.exe(TOOL), "--inputRTSTRUCT", rtstruct, "--inputDICOMDirectory", PT, "--outputDICOM", first,
+              "--outputDirectory", labels])
+    with open(os.path.join(labels, "meta.json")) as f:
+        meta = json.load(f)
+    organ = [s for image in meta["segmentAttributes"] for s in image if s.get("ROINumber") == 7][0]
+    organ["SegmentLabel"] = "Liver (renamed)"
+    organ["SegmentedPropertyTypeCodeSequence"] = {"CodeValue": "10200004", "CodingSchemeDesignator": "SCT",
+                                                  "CodeMeaning": "Liver"}
+    del organ["codingNote"]
+    edited = ctx.path("edited.json")
+    with open(edited, "w") as f:
+        json.dump(meta, f)
+    out = ctx.path("seg.dcm")
+    r = ctx.must([ctx.exe(TOOL), "--inputRTSTRUCT", rtstruct, "--inputDICOMDirectory", PT, "--outputDICOM", out,
+                  "--inputMetadata", edited])
+    ctx.check("matches no ROI" not in r.stderr, f"a segment was not matched: {r.stderr}")
+    segs = segments(pydicom.dcmread(out))
+    ctx.check(str(segs[3].SegmentLabel) == "Liver (renamed)", f"label {segs[3].SegmentLabel}")
+    ctx.check(code(segs[3].SegmentedPropertyTypeCodeSequence) == ("10200004", "SCT"), "organ's codes")
+    ctx.check(code(segs[2].SegmentedPropertyTypeCodeSequence) == ("228791009", "SCT"), "gtv's codes")
+
+
+def case_contour_image_frame_one(ctx):
+    # Referenced Frame Number 1 on single-frame images (some planning systems write it): no warning.
+    def edit(ds):
+        for c in ds.ROIContourSequence[0].ContourSequence:
+            c.ContourImageSequence[0].ReferencedFrameNumber = 1
+    rtstruct = variant(ctx, "frame1.dcm", edit)
+    out = ctx.path("seg.dcm")
+    r = ctx.must([ctx.exe(TOOL), "--inputRTSTRUCT", rtstruct, "--inputDICOMDirectory", PT, "--outputDICOM", out])
+    ctx.check("Contour Image Sequence" not in r.stderr, f"warned: {r.stderr}")
+    check_counts(ctx, out, "BINARY")
+
+
+def not_a_number(ds):
+    c = ds.ROIContourSequence[0].ContourSequence[3]
+    values = [str(v) for v in c.ContourData]
+    values[4] = "nan"
+    c["ContourData"].value = "\\".join(values)
+
+
 def bad_variant(name, mutate, *needles):
     def case(ctx):
         rtstruct = variant(ctx, name + ".dcm", mutate)
@@ -481,6 +527,10 @@ CASES = {
     "bad-two-points": bad_variant("two-points", two_points, "ContourData (3006,0050)", "contour 4"),
     "bad-odd-coordinates": bad_variant("odd", odd_coordinates, "ContourData (3006,0050)"),
     "bad-declared-points": bad_variant("declared", declared_too_many, "NumberOfContourPoints", "10000000"),
+    "bad-not-a-number": bad_variant("nan", not_a_number, "ContourData (3006,0050)", "contour 4",
+                                    "value 5 is not a decimal number"),
+    "metadata-round-trip": case_metadata_round_trip,
+    "contour-image-frame-one": case_contour_image_frame_one,
 }
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ struct ConvertOptions {
   seg::WriterOptions writer;   // segmentation type (BINARY or LABELMAP), compression, --skip
   double planeTolerance = -1;  // mm; negative: a tenth of the slice spacing
   // dcmqi SEG JSON whose segments override what the ROIs give, matched by
+  // ROINumber when a segment has it (meta.json of --outputDirectory), else
   // SegmentLabel = ROI Name, else labelID = ROI Number; its series
   // attributes (SeriesDescription, ...) are used too. Empty: none.
   std::string metadataPath;
