@@ -50,15 +50,24 @@ long daysFromCivil(long y, unsigned m, unsigned d) {
 }
 
 // The value of a private element: (group, creator's block << 8 | element) when
-// `creator` reserved a block, else the raw tag (group, 0x1000 | element) if
-// present. `raw` tells which it was.
+// `creator` reserved a block; when the group has no private creator at all,
+// the raw tag (group, 0x1000 | element) if it holds text (not UN bytes).
+// `raw` tells which it was.
 std::string privateValue(DcmItem& ds, Uint16 group, const char* creator, Uint16 element, bool& raw) {
   raw = false;
+  bool anyCreator = false;
   for (Uint16 block = 0x10; block <= 0xFF; ++block) {
     const std::string owner = getString(ds, DcmTagKey(group, block));
     if (owner == creator) return getString(ds, DcmTagKey(group, static_cast<Uint16>((block << 8) | element)));
+    anyCreator = anyCreator || !owner.empty();
   }
-  const std::string value = getString(ds, DcmTagKey(group, static_cast<Uint16>(0x1000 | element)));
+  if (anyCreator) return {};  // another vendor's block: its elements mean something else
+  DcmElement* e = nullptr;
+  const DcmTagKey key(group, static_cast<Uint16>(0x1000 | element));
+  if (ds.findAndGetElement(key, e).bad() || !e) return {};
+  const DcmEVR vr = e->ident();
+  if (vr == EVR_UN || vr == EVR_OB || vr == EVR_UNKNOWN || vr == EVR_UNKNOWN2B) return {};
+  const std::string value = getString(ds, key);
   raw = !value.empty();
   return value;
 }

@@ -169,6 +169,12 @@ class Computation {
     if (!in_.radiopharmaceuticalStartTimeOfDay)
       fail("RadiopharmaceuticalStartDateTime (0018,1078)",
            "missing, and so is Radiopharmaceutical Start Time (0018,1072)");
+    // A time without a date places the injection within the day before the
+    // reference: wrong for a nuclide whose uptake may last days.
+    if (in_.halfLife && *in_.halfLife > 12 * 3600.0)
+      fail("RadiopharmaceuticalStartDateTime (0018,1078)",
+           "missing, and Radiopharmaceutical Start Time (0018,1072) has no date: with a half-life of " +
+               number(*in_.halfLife / 3600) + " h the injection may be more than a day before the scan");
     double t = std::floor(reference / kDay) * kDay + *in_.radiopharmaceuticalStartTimeOfDay;
     r_.administrationTime = "Radiopharmaceutical Start Time, on the date of the reference time";
     if (t > reference) {
@@ -218,6 +224,8 @@ class Computation {
       const double ref = reference();
       const double adm = administration(ref);
       if (ref < adm) r_.warnings.push_back("the reference time is before the administration");
+      if (ref - adm > 10 * *in_.halfLife)
+        r_.warnings.push_back("the uptake time, " + number((ref - adm) / 3600) + " h, is more than 10 half-lives");
       r_.decayFactor = std::exp(-l * (ref - adm));
       for (double a : bqmlPerStored) bw.push_back(a * grams / (r_.doseBq * *r_.decayFactor));
     } else if (in_.decayCorrection == "NONE") {

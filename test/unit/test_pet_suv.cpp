@@ -199,3 +199,15 @@ TEST_CASE("SUV: the other normalisations scale SUVbw by mass / weight or BSA / w
   CHECK(parseSuvType("lbmjanma") == SuvType::LeanBodyMassJanma);
   CHECK_FALSE(parseSuvType("suv"));
 }
+
+TEST_CASE("SUV: a long-lived nuclide with a Start Time and no date is refused, a long uptake warned") {
+  SuvInputs in = dro();
+  in.halfLife = 78.4 * 3600;  // Zr-89
+  in.radiopharmaceuticalStartDateTime.reset();
+  CHECK_THROWS_WITH(computeSuv(in, SuvType::BodyWeight, "pt"), Contains("RadiopharmaceuticalStartDateTime (0018,1078)"));
+  in = dro();
+  in.radiopharmaceuticalStartDateTime = kDay0 - 2 * 24 * kHour;  // 2 days of FDG: > 10 half-lives
+  const SuvResult r = computeSuv(in, SuvType::BodyWeight, "pt");
+  REQUIRE(r.warnings.size() == 1);
+  CHECK_THAT(r.warnings.front(), Contains("10 half-lives"));
+}
