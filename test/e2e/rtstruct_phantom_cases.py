@@ -29,7 +29,7 @@ import sys
 
 import seg_common
 import rtstruct_phantoms as phantoms
-from seg_common import CaseFailed, SHARED, np, pydicom
+from seg_common import CaseFailed, SHARED, INTEROP, np, pydicom
 
 TOOL = "rtstruct2segimage"
 DRO = os.path.join(SHARED, "suv_computation", "DRO")
@@ -217,7 +217,10 @@ def plastimatch(ctx, rtstruct, directory, names, geometry, xor=True, tag="pm"):
 def shape_case(series, names):
     def case(ctx):
         ph = phantoms.write(ctx.path("data"), series, names)
-        masks = seg_masks(convert(ctx, ph.rs, ph.ct), ph.geometry)
+        seg = convert(ctx, ph.rs, ph.ct)
+        # dicom3tools: no error at all on a SEG of a clean source series
+        ctx.must([sys.executable, os.path.join(INTEROP, "dciodvfy_check.py"), seg], "dciodvfy_check")
+        masks = seg_masks(seg, ph.geometry)
         ctx.check(sorted(masks) == sorted(names), f"segments {sorted(masks)}, expected {sorted(names)}")
         for name in names:
             if name not in masks:
