@@ -74,6 +74,11 @@ struct Volume {
   double sampleAsDouble(std::size_t voxel, std::size_t component = 0) const;
 };
 
+// A zero-filled volume of `type` on `grid` (calloc: pages of slices never
+// written are never mapped). `origin` names the source in the error a too
+// large grid gives.
+Volume emptyVolume(const Grid& grid, PixelType type, const std::string& origin);
+
 // Calls f(const T* samples) with the buffer cast to its stored type.
 template <typename F>
 decltype(auto) dispatchPixelType(PixelType type, F&& f);

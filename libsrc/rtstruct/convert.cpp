@@ -143,16 +143,6 @@ class Overrides {
   std::vector<bool> used_;
 };
 
-// Zeros from calloc: the pages of slices no ROI touches are never mapped, so
-// a layer holding a few nested ROIs costs their slices' memory only.
-Volume emptyLayer(const Grid& grid, PixelType type, const std::string& path) {
-  Volume v;
-  v.grid = grid;
-  v.type = type;
-  v.allocate(path);
-  return v;
-}
-
 // SOP Instance UID -> slice of the grid, for the Contour Image Sequence check.
 std::map<std::string, std::size_t> instanceSlices(const SourceIndex& series, const Grid& grid) {
   std::map<std::string, std::size_t> slices;
@@ -181,7 +171,7 @@ void writeDirectory(OutputTransaction& output, const ConvertOptions& options, co
     const Volume& layer = layers.front().volume;
     if (layer.type == PixelType::UInt16 && segments <= 255) {
       // As the reader gives an 8-bit label map: every Segment Number fits.
-      Volume narrow = emptyLayer(layer.grid, PixelType::UInt8, stem);
+      Volume narrow = emptyVolume(layer.grid, PixelType::UInt8, stem);
       for (std::size_t v = 0; v < layer.grid.voxels(); ++v)
         narrow.samples<std::uint8_t>()[v] = static_cast<std::uint8_t>(layer.samples<std::uint16_t>()[v]);
       writeImage(output.stage(stem + "1" + extension), narrow, true);
@@ -191,7 +181,7 @@ void writeDirectory(OutputTransaction& output, const ConvertOptions& options, co
     out.segmentAttributes.push_back(metadata.segmentAttributes.front());
   } else {
     const PixelType type = segments > 255 ? PixelType::UInt16 : PixelType::UInt8;
-    Volume image = emptyLayer(layers.front().volume.grid, type, stem);
+    Volume image = emptyVolume(layers.front().volume.grid, type, stem);
     std::map<std::uint64_t, std::pair<std::size_t, const seg::SegmentDescription*>> bySegment;
     for (std::size_t layer = 0; layer < layers.size(); ++layer)
       for (const seg::SegmentDescription& d : metadata.segmentAttributes[layer]) bySegment[d.labelID] = {layer, &d};
@@ -288,7 +278,8 @@ ConvertSummary convertStructureSet(const std::string& rtstructPath, const std::v
                        std::to_string(conflict->slice) + "; a LABELMAP SEG needs disjoint ROIs (use binary)");
     }
     if (layer == layers.size()) {
-      layers.push_back({rtstructPath, emptyLayer(grid, type, rtstructPath)});
+      // calloc'ed: the pages of slices no ROI of the layer touches are never mapped
+      layers.push_back({rtstructPath, emptyVolume(grid, type, rtstructPath)});
       metadata.segmentAttributes.emplace_back();
     }
     const auto number = static_cast<std::uint16_t>(bySegment.size());

@@ -73,22 +73,4 @@ std::uint64_t rasterizeSpans(const std::vector<Polygon>& polygons, std::size_t c
   return crossings.spans(columns, spans);
 }
 
-MaskExtent rasterizePlane(const std::vector<Polygon>& polygons, std::size_t columns, std::size_t rows,
-                          std::uint8_t* mask) {
-  std::vector<Span> spans;
-  MaskExtent e;
-  e.pixels = rasterizeSpans(polygons, columns, rows, spans);
-  bool first = true;
-  for (const Span& s : spans) {
-    std::fill(mask + s.row * columns + s.i0, mask + s.row * columns + s.i1, std::uint8_t{1});
-    if (first) {
-      e.i0 = s.i0, e.i1 = s.i1 - 1, e.j0 = e.j1 = s.row;
-      first = false;
-    } else {
-      e.i0 = std::min(e.i0, s.i0), e.i1 = std::max(e.i1, s.i1 - 1), e.j1 = s.row;
-    }
-  }
-  return e;
-}
-
 }  // namespace qidcm::rtstruct

@@ -1,6 +1,6 @@
 #pragma once
 // Planar contours to pixel masks: the inside rule of rtstruct2segimage
-// (doc/rtstruct2segimage.md).
+// (doc/rtstruct-rasterization.md).
 //
 // A pixel belongs to the region when its centre is inside by the even-odd
 // rule over every polygon given for the plane. Even-odd over several polygons
@@ -24,12 +24,6 @@ struct PlanePoint {
 };
 using Polygon = std::vector<PlanePoint>;  // closed implicitly; a repeated first vertex is fine
 
-// Where a plane's mask has pixels: inclusive bounds and count (count 0: none).
-struct MaskExtent {
-  std::uint32_t i0 = 0, i1 = 0, j0 = 0, j1 = 0;
-  std::uint64_t pixels = 0;
-};
-
 // A run of inside pixels on one row: columns i0 <= i < i1.
 struct Span {
   std::uint32_t row = 0, i0 = 0, i1 = 0;
@@ -40,11 +34,5 @@ struct Span {
 // Parts outside the plane are clipped. Returns the pixel count.
 std::uint64_t rasterizeSpans(const std::vector<Polygon>& polygons, std::size_t columns, std::size_t rows,
                              std::vector<Span>& spans);
-
-// Sets to 1 in `mask` (rows x columns, row-major, zeroed by the caller) the
-// pixels whose centre is inside `polygons` by the rule above. Parts outside
-// the plane are clipped. Polygons with fewer than 3 vertices add nothing.
-MaskExtent rasterizePlane(const std::vector<Polygon>& polygons, std::size_t columns, std::size_t rows,
-                          std::uint8_t* mask);
 
 }  // namespace qidcm::rtstruct

@@ -1,6 +1,6 @@
 #pragma once
 // One ROI's closed contours onto an image grid: each contour to its plane,
-// then each plane's contours to pixels by rasterizePlane's rule.
+// then each plane's contours to spans of pixels by rasterizeSpans' rule.
 #include <cstdint>
 #include <map>
 #include <optional>

@@ -64,14 +64,6 @@ void paintSamples(const SegmentationFile& seg, std::size_t f, Volume& out, Map&&
   }
 }
 
-inline Volume emptyVolume(const Grid& grid, PixelType type, const std::string& origin) {
-  Volume v;
-  v.grid = grid;
-  v.type = type;
-  v.allocate(origin);
-  return v;
-}
-
 // The segment's description, with its Segment Number as labelID (the pixel
 // value it gets in the output image).
 inline SegmentDescription describeSegment(const SegmentationFile& seg, std::uint16_t number) {

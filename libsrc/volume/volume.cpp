@@ -118,4 +118,12 @@ double Volume::sampleAsDouble(std::size_t voxel, std::size_t component) const {
   });
 }
 
+Volume emptyVolume(const Grid& grid, PixelType type, const std::string& origin) {
+  Volume v;
+  v.grid = grid;
+  v.type = type;
+  v.allocate(origin);
+  return v;
+}
+
 }  // namespace qidcm

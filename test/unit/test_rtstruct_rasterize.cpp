@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 
 #include "rtstruct/rasterize.h"
@@ -9,6 +10,27 @@ using namespace qidcm::rtstruct;
 namespace {
 
 constexpr std::size_t kCols = 64, kRows = 48;
+
+// Where a plane's mask has pixels: inclusive bounds and count (count 0: none).
+struct MaskExtent {
+  std::uint32_t i0 = 0, i1 = 0, j0 = 0, j1 = 0;
+  std::uint64_t pixels = 0;
+};
+
+// rasterizeSpans' pixels set to 1 in a row-major mask, and their extent.
+MaskExtent rasterizePlane(const std::vector<Polygon>& polygons, std::size_t columns, std::size_t rows,
+                          std::uint8_t* mask) {
+  std::vector<Span> spans;
+  MaskExtent e;
+  e.pixels = rasterizeSpans(polygons, columns, rows, spans);
+  for (std::size_t n = 0; n < spans.size(); ++n) {
+    const Span& s = spans[n];
+    std::fill(mask + s.row * columns + s.i0, mask + s.row * columns + s.i1, std::uint8_t{1});
+    if (n == 0) e.i0 = s.i0, e.i1 = s.i1 - 1, e.j0 = s.row;
+    e.i0 = std::min(e.i0, s.i0), e.i1 = std::max(e.i1, s.i1 - 1), e.j1 = s.row;
+  }
+  return e;
+}
 
 struct Plane {
   std::vector<std::uint8_t> mask = std::vector<std::uint8_t>(kCols * kRows, 0);
