@@ -82,6 +82,10 @@ const SeriesProfile& parametricMapProfile() {
   return profile;
 }
 
+// A Real World Value Mapping object has the same attributes as a parametric
+// map (General Series, Content Identification), written the same way.
+const SeriesProfile& realWorldValueMappingProfile() { return parametricMapProfile(); }
+
 const SeriesProfile& measurementReportProfile() {
   static const SeriesProfile profile = {
       {Attribute::SeriesDescription, Emit::IfSet, Emit::Always},

@@ -52,6 +52,7 @@ using SeriesProfile = std::vector<AttributeUse>;
 const SeriesProfile& segmentationProfile();
 const SeriesProfile& parametricMapProfile();
 const SeriesProfile& measurementReportProfile();
+const SeriesProfile& realWorldValueMappingProfile();
 
 // The JSON key ("SeriesDescription") and the DICOM tag of an attribute; the
 // field that holds its value.

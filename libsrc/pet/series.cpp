@@ -78,6 +78,87 @@ std::string hex(Uint16 group, Uint16 element) {
   return text;
 }
 
+
+// Records a standard attribute's value (when present) in series.read.
+std::string recorded(DcmItem& item, const DcmTagKey& key, const char* name, PetSeries& series) {
+  const std::string value = getString(item, key);
+  if (!value.empty()) {
+    DcmTag tag(key);
+    series.read.push_back({name, value, std::string(tag.getTagName()) + " " + hex(key.getGroup(), key.getElement())});
+  }
+  return value;
+}
+
+std::string privateRecorded(DcmItem& ds, Uint16 group, const char* creator, Uint16 element, const char* name,
+                            const char* what, PetSeries& series) {
+  bool raw = false;
+  const std::string value = privateValue(ds, group, creator, element, raw);
+  if (value.empty()) return value;
+  const std::string tag = hex(group, static_cast<Uint16>(0x1000 | element));
+  series.read.push_back({name, value,
+                         std::string(what) + " " + tag +
+                             (raw ? std::string(" (no private creator; read by its raw tag)")
+                                  : std::string(" of private creator \"") + creator + "\"")});
+  if (raw)
+    series.notes.push_back(std::string(what) + " read from " + tag + " without its private creator \"" + creator +
+                           "\"");
+  return value;
+}
+
+void readSeriesLevel(DcmDataset& ds, PetSeries& series, Vec3& normal) {
+  series.seriesInstanceUID = getString(ds, DCM_SeriesInstanceUID);
+  Uint16 bits = 16, representation = 0;
+  if (ds.findAndGetUint16(DCM_BitsStored, bits).good()) series.bitsStored = bits;
+  if (ds.findAndGetUint16(DCM_PixelRepresentation, representation).good()) series.pixelSigned = representation == 1;
+  SuvInputs& s = series.inputs;
+  s.units = recorded(ds, DCM_Units, "Units", series);
+  s.decayCorrection = recorded(ds, DCM_DecayCorrection, "DecayCorrection", series);
+  s.suvType = recorded(ds, DCM_SUVType, "SUVType", series);
+  DcmElement* corrected = nullptr;
+  if (ds.findAndGetElement(DCM_CorrectedImage, corrected).good() && corrected) {
+    recorded(ds, DCM_CorrectedImage, "CorrectedImage", series);
+    std::vector<std::string> flags;
+    for (unsigned long i = 0; i < corrected->getVM(); ++i) {
+      OFString value;
+      if (corrected->getOFString(value, i).good() && !value.empty()) flags.emplace_back(value.c_str());
+    }
+    s.correctedImage = flags;
+  }
+  s.patientSex = recorded(ds, DCM_PatientSex, "PatientSex", series);
+  s.patientWeight = number(recorded(ds, DCM_PatientWeight, "PatientWeight", series));
+  s.patientSize = number(recorded(ds, DCM_PatientSize, "PatientSize", series));
+  s.actualFrameDuration = number(recorded(ds, DCM_ActualFrameDuration, "ActualFrameDuration", series));
+  s.doseCalibrationFactor = number(recorded(ds, DCM_DoseCalibrationFactor, "DoseCalibrationFactor", series));
+  Float64 rowSpacing = 0, columnSpacing = 0;
+  const auto thickness = numberAt(ds, DCM_SliceThickness);
+  if (ds.findAndGetFloat64(DCM_PixelSpacing, rowSpacing, 0).good() &&
+      ds.findAndGetFloat64(DCM_PixelSpacing, columnSpacing, 1).good() && thickness)
+    s.voxelVolumeMl = rowSpacing * columnSpacing * *thickness / 1000;
+  const auto seriesDate = parseDate(recorded(ds, DCM_SeriesDate, "SeriesDate", series));
+  const auto seriesTime = parseTime(recorded(ds, DCM_SeriesTime, "SeriesTime", series));
+  if (seriesDate && seriesTime) s.seriesDateTime = *seriesDate + *seriesTime;
+  DcmItem* rp = nullptr;
+  if (ds.findAndGetSequenceItem(DCM_RadiopharmaceuticalInformationSequence, rp, 0).good() && rp) {
+    s.totalDose = number(recorded(*rp, DCM_RadionuclideTotalDose, "RadionuclideTotalDose", series));
+    s.halfLife = number(recorded(*rp, DCM_RadionuclideHalfLife, "RadionuclideHalfLife", series));
+    s.radiopharmaceuticalStartDateTime = parseDateTime(
+        recorded(*rp, DCM_RadiopharmaceuticalStartDateTime, "RadiopharmaceuticalStartDateTime", series));
+    s.radiopharmaceuticalStartTimeOfDay =
+        parseTime(recorded(*rp, DCM_RadiopharmaceuticalStartTime, "RadiopharmaceuticalStartTime", series));
+  }
+  s.gePostInjectionDateTime = parseDateTime(privateRecorded(ds, 0x0009, "GEMS_PETD_01", 0x0D, "GEPostInjectionDateTime",
+                                                            "GE post-injection time", series));
+  s.philipsSuvFactor = number(privateRecorded(ds, 0x7053, "Philips PET Private Group", 0x00, "PhilipsSUVScaleFactor",
+                                              "Philips SUV Scale Factor", series));
+  s.philipsActivityConcentrationFactor =
+      number(privateRecorded(ds, 0x7053, "Philips PET Private Group", 0x09, "PhilipsActivityConcentrationScaleFactor",
+                             "Philips Activity Concentration Scale Factor", series));
+  Float64 c[6] = {1, 0, 0, 0, 1, 0};
+  bool oriented = true;
+  for (unsigned long i = 0; i < 6; ++i) oriented = oriented && ds.findAndGetFloat64(DCM_ImageOrientationPatient, c[i], i).good();
+  if (oriented) normal = cross(Vec3{c[0], c[1], c[2]}, Vec3{c[3], c[4], c[5]});
+}
+
 }  // namespace
 
 std::optional<double> parseDate(const std::string& da) {
@@ -153,44 +234,7 @@ PetSeries readPetSeries(const std::vector<std::string>& files) {
     const auto date = parseDate(getString(ds, DCM_AcquisitionDate));
     const auto time = parseTime(getString(ds, DCM_AcquisitionTime));
     if (date && time) in.acquisitionDateTime = *date + *time;
-    if (n == 0) {
-      series.seriesInstanceUID = getString(ds, DCM_SeriesInstanceUID);
-      SuvInputs& s = series.inputs;
-      s.units = getString(ds, DCM_Units);
-      s.decayCorrection = getString(ds, DCM_DecayCorrection);
-      s.suvType = getString(ds, DCM_SUVType);
-      s.patientSex = getString(ds, DCM_PatientSex);
-      s.patientWeight = numberAt(ds, DCM_PatientWeight);
-      s.patientSize = numberAt(ds, DCM_PatientSize);
-      s.actualFrameDuration = numberAt(ds, DCM_ActualFrameDuration);
-      const auto seriesDate = parseDate(getString(ds, DCM_SeriesDate));
-      const auto seriesTime = parseTime(getString(ds, DCM_SeriesTime));
-      if (seriesDate && seriesTime) s.seriesDateTime = *seriesDate + *seriesTime;
-      DcmItem* rp = nullptr;
-      if (ds.findAndGetSequenceItem(DCM_RadiopharmaceuticalInformationSequence, rp, 0).good() && rp) {
-        s.totalDose = numberAt(*rp, DCM_RadionuclideTotalDose);
-        s.halfLife = numberAt(*rp, DCM_RadionuclideHalfLife);
-        s.radiopharmaceuticalStartDateTime = parseDateTime(getString(*rp, DCM_RadiopharmaceuticalStartDateTime));
-        s.radiopharmaceuticalStartTimeOfDay = parseTime(getString(*rp, DCM_RadiopharmaceuticalStartTime));
-      }
-      bool raw = false;
-      s.gePostInjectionDateTime = parseDateTime(privateValue(ds, 0x0009, "GEMS_PETD_01", 0x0D, raw));
-      if (s.gePostInjectionDateTime && raw)
-        series.notes.push_back("GE post-injection time read from " + hex(0x0009, 0x100D) +
-                               " without its private creator GEMS_PETD_01");
-      s.philipsSuvFactor = number(privateValue(ds, 0x7053, "Philips PET Private Group", 0x00, raw));
-      if (s.philipsSuvFactor && raw)
-        series.notes.push_back("Philips SUV Scale Factor read from " + hex(0x7053, 0x1000) +
-                               " without its private creator \"Philips PET Private Group\"");
-      s.philipsActivityConcentrationFactor = number(privateValue(ds, 0x7053, "Philips PET Private Group", 0x09, raw));
-      if (s.philipsActivityConcentrationFactor && raw)
-        series.notes.push_back("Philips Activity Concentration Scale Factor read from " + hex(0x7053, 0x1009) +
-                               " without its private creator \"Philips PET Private Group\"");
-      Float64 c[6] = {1, 0, 0, 0, 1, 0};
-      bool oriented = true;
-      for (unsigned long i = 0; i < 6; ++i) oriented = oriented && ds.findAndGetFloat64(DCM_ImageOrientationPatient, c[i], i).good();
-      if (oriented) normal = cross(Vec3{c[0], c[1], c[2]}, Vec3{c[3], c[4], c[5]});
-    }
+    if (n == 0) readSeriesLevel(ds, series, normal);
     slices.emplace_back(std::move(slice), in);
   }
   std::stable_sort(slices.begin(), slices.end(),

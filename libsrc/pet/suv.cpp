@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <iterator>
 
 #include "qidcm/error.h"
 
@@ -31,6 +32,11 @@ class Computation {
 
   SuvResult run() {
     if (in_.slices.empty()) fail("", "no PET slices");
+    const char* known[] = {"BQML", "CNTS", "CPS", "GML", "CM2ML"};
+    if (std::find(std::begin(known), std::end(known), in_.units) == std::end(known))
+      fail("Units (0054,1001)", (in_.units.empty() ? std::string("missing") : "\"" + in_.units + "\"") +
+                                    ": SUV is computed from BQML, CNTS (Philips), CPS, GML and CM2ML only");
+    corrections();
     slopes();
     weight();
     std::vector<double> bw;  // SUVbw per stored unit, per slice
@@ -39,6 +45,9 @@ class Computation {
       bw = fromActivity(slopes_);
     } else if (in_.units == "CNTS") {
       bw = philips();
+    } else if (in_.units == "CPS") {
+      r_.units = "CPS";
+      bw = fromActivity(countsPerSecond());
     } else if (in_.units == "GML") {
       bw = normalisedGml();
     } else if (in_.units == "CM2ML") {
@@ -47,9 +56,6 @@ class Computation {
       if (!in_.suvType.empty() && in_.suvType != "BSA")
         r_.warnings.push_back("Units CM2ML with SUV Type (0054,1006) \"" + in_.suvType + "\": taken as BSA");
       for (double m : slopes_) bw.push_back(m * r_.weightKg * 1000 / (bsa * 1e4));
-    } else {
-      fail("Units (0054,1001)", (in_.units.empty() ? std::string("missing") : "\"" + in_.units + "\"") +
-                                    ": SUV is computed from BQML, CNTS (Philips), GML and CM2ML only");
     }
     r_.normalisation = normalisation();
     for (double f : bw) r_.factors.push_back(f * r_.normalisation);
@@ -59,6 +65,43 @@ class Computation {
  private:
   [[noreturn]] void fail(const std::string& attribute, const std::string& message) const {
     throwInput(path_, attribute, message);
+  }
+
+  bool corrected(const char* flag) const {
+    const auto& c = *in_.correctedImage;
+    return std::find(c.begin(), c.end(), flag) != c.end();
+  }
+
+  // Attenuation, and decay unless the series says it is not decay corrected.
+  void corrections() {
+    const char* attribute = "CorrectedImage (0028,0051)";
+    if (!in_.correctedImage) fail(attribute, "missing; SUV needs attenuation (ATTN) and decay (DECY) corrected images");
+    std::string listed;
+    for (const std::string& c : *in_.correctedImage) listed += (listed.empty() ? "" : "\\") + c;
+    listed = "\"" + listed + "\"";
+    if (!corrected("ATTN")) fail(attribute, listed + " has no ATTN: the images are not attenuation corrected");
+    if (in_.decayCorrection == "NONE" && corrected("DECY"))
+      fail(attribute, listed + " has DECY but Decay Correction (0054,1102) is NONE: is the series decay corrected?");
+    const bool decayCorrected = in_.decayCorrection == "START" || in_.decayCorrection == "ADMIN";
+    if (decayCorrected && !corrected("DECY"))
+      fail(attribute, listed + " has no DECY but Decay Correction (0054,1102) is \"" + in_.decayCorrection + "\"");
+    if (!corrected("NORM")) r_.warnings.push_back("Corrected Image (0028,0051) " + listed + " has no NORM");
+  }
+
+  // CPS per stored unit to Bq/ml per stored unit.
+  std::vector<double> countsPerSecond() {
+    if (!in_.voxelVolumeMl || *in_.voxelVolumeMl <= 0)
+      fail("SliceThickness (0018,0050)", "missing or 0 with Pixel Spacing (0028,0030): Units CPS needs the voxel volume");
+    double calibration = 1;
+    if (!corrected("DCAL")) {
+      if (!in_.doseCalibrationFactor || *in_.doseCalibrationFactor <= 0)
+        fail("DoseCalibrationFactor (0054,1322)",
+             "missing, and Corrected Image has no DCAL: Units CPS cannot be converted to Bq/ml");
+      calibration = *in_.doseCalibrationFactor;
+    }
+    std::vector<double> activity;
+    for (double m : slopes_) activity.push_back(m * calibration / *in_.voxelVolumeMl);
+    return activity;
   }
 
   void slopes() {
@@ -164,6 +207,7 @@ class Computation {
   double administration(double reference) {
     if (in_.radiopharmaceuticalStartDateTime) {
       r_.administrationTime = "Radiopharmaceutical Start DateTime";
+      r_.administrationDateTime = in_.radiopharmaceuticalStartDateTime;
       return *in_.radiopharmaceuticalStartDateTime;
     }
     if (!in_.radiopharmaceuticalStartTimeOfDay)
@@ -181,6 +225,7 @@ class Computation {
       t -= kDay;
       r_.administrationTime += ", the day before (injection before midnight)";
     }
+    r_.administrationDateTime = t;
     return t;
   }
 
@@ -222,6 +267,7 @@ class Computation {
       for (double a : bqmlPerStored) bw.push_back(a * grams / r_.doseBq);
     } else if (in_.decayCorrection == "START") {
       const double ref = reference();
+      r_.referenceDateTime = ref;
       const double adm = administration(ref);
       if (ref < adm) r_.warnings.push_back("the reference time is before the administration");
       if (ref - adm > 10 * *in_.halfLife)
@@ -290,6 +336,37 @@ const char* toString(SuvType type) {
     case SuvType::IdealBodyWeight: return "ibw";
   }
   return "bw";
+}
+
+SuvCodes suvCodes(SuvType type) {
+  switch (type) {
+    case SuvType::BodyWeight:
+      return {{"126401", "DCM", "SUVbw", ""},
+              {"126410", "DCM", "SUV body weight calculation method", ""},
+              {"g/ml{SUVbw}", "UCUM", "Standardized Uptake Value body weight", ""},
+              "SUVbw"};
+    case SuvType::LeanBodyMassJames128:
+      return {{"126406", "DCM", "SUVlbm(James128)", ""},
+              {"126415", "DCM", "SUV lean body mass calculation method using 128 multiplier", ""},
+              {"g/ml{SUVlbm(James128)}", "UCUM", "Standardized Uptake Value lean body mass (James 128 multiplier)", ""},
+              "SUVlbmJames128"};
+    case SuvType::LeanBodyMassJanma:
+      return {{"126405", "DCM", "SUVlbm(Janma)", ""},
+              {"126414", "DCM", "SUV lean body mass calculation Janmahasatian method", ""},
+              {"g/ml{SUVlbm(Janma)}", "UCUM", "Standardized Uptake Value lean body mass (Janma)", ""},
+              "SUVlbmJanma"};
+    case SuvType::BodySurfaceArea:
+      return {{"126403", "DCM", "SUVbsa", ""},
+              {"126412", "DCM", "SUV body surface area calculation method", ""},
+              {"cm2/ml{SUVbsa}", "UCUM", "Standardized Uptake Value body surface area", ""},
+              "SUVbsa"};
+    case SuvType::IdealBodyWeight:
+      return {{"126404", "DCM", "SUVibw", ""},
+              {"126413", "DCM", "SUV ideal body weight calculation method", ""},
+              {"g/ml{SUVibw}", "UCUM", "Standardized Uptake Value ideal body weight", ""},
+              "SUVibw"};
+  }
+  return suvCodes(SuvType::BodyWeight);
 }
 
 double leanBodyMassJames(double w, double h, const std::string& sex, double multiplier) {

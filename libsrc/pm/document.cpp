@@ -164,7 +164,10 @@ void Document::writeRealWorldValueMapping(DcmItem& shared) const {
   putDouble(rwvm, DCM_RealWorldValueIntercept, metadata_.intercept);
   putDouble(rwvm, DCM_RealWorldValueSlope, metadata_.slope);
   writer_.put(rwvm, DCM_LUTExplanation, metadata_.units.meaning, {json, "MeasurementUnitsCode.CodeMeaning"});
-  writer_.put(rwvm, DCM_LUTLabel, metadata_.units.value.substr(0, 16), {json, "MeasurementUnitsCode.CodeValue"});
+  if (metadata_.lutLabel.empty())
+    writer_.put(rwvm, DCM_LUTLabel, metadata_.units.value.substr(0, 16), {json, "MeasurementUnitsCode.CodeValue"});
+  else
+    writer_.put(rwvm, DCM_LUTLabel, metadata_.lutLabel);
   writer_.putCode(rwvm, DCM_MeasurementUnitsCodeSequence, metadata_.units, {json, "MeasurementUnitsCode"});
   auto codeItem = [&](const Code& concept, const Code& value, const std::string& key) {
     DcmItem& item = dicom::appendItem(rwvm, DCM_QuantityDefinitionSequence);

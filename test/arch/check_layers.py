@@ -38,13 +38,14 @@ LAYERS = {
     "seg": (12, "Segmentation"),
     "pm": (12, "Parametric Map"),
     "sr": (12, "TID 1500 Measurement Report"),
+    "rwvm": (12, "Real World Value Mapping"),
     "rtstruct": (13, "RT Structure Sets, read and rasterized into SEGs"),
-    "pet": (13, "PET: SUV from the series' headers (pet2suv, in progress)"),
+    "pet": (13, "PET: SUV from the series' headers, written as RWVM, PM and image (pet2suv)"),
 }
 
 # IODs: what another module needs of one goes through its public headers
 # (include/qidcm/<iod>/), never its internal ones (libsrc/<iod>/).
-IODS = {"seg", "pm", "sr", "rtstruct", "pet"}
+IODS = {"seg", "pm", "sr", "rwvm", "rtstruct", "pet"}
 
 # Public headers (include/qidcm/...) -> module.
 PUBLIC = {
@@ -58,7 +59,7 @@ PUBLIC = {
     "source.h": "source",
     "series.h": "iod",
 }
-for iod in ("seg", "pm", "sr", "rtstruct", "pet"):
+for iod in ("seg", "pm", "sr", "rwvm", "rtstruct", "pet"):
     PUBLIC[iod + "/"] = iod
 UMBRELLA = "qidcm.h"  # includes everything; nothing in the library includes it
 

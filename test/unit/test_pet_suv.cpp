@@ -26,6 +26,7 @@ SuvInputs dro(std::size_t slices = 20) {
   in.totalDose = 368080000;
   in.halfLife = 6586.2;
   in.actualFrameDuration = 300000;
+  in.correctedImage = std::vector<std::string>{"NORM", "DTIM", "ATTN", "SCAT", "DECY", "RAN"};
   in.seriesDateTime = kDay0 + 11 * kHour;
   in.radiopharmaceuticalStartDateTime = kDay0 + 10 * kHour;
   in.radiopharmaceuticalStartTimeOfDay = 10 * kHour;
@@ -119,7 +120,7 @@ TEST_CASE("SUV: CM2ML (Du Bois BSA) and Philips CNTS factors") {
 }
 
 TEST_CASE("SUV: other Units and a non-zero intercept are refused by name") {
-  for (const char* units : {"PROPCPS", "PROPCNTS", "1CM", "CPS", ""}) {
+  for (const char* units : {"PROPCPS", "PROPCNTS", "1CM", "CNT", ""}) {
     SuvInputs in = dro();
     in.units = units;
     CHECK_THROWS_WITH(computeSuv(in, SuvType::BodyWeight, "pt.dcm"), Contains("Units (0054,1001)") && Contains("pt.dcm"));
@@ -176,6 +177,7 @@ TEST_CASE("SUV: ADMIN needs no decay, NONE decays each slice from its own acquis
   in.decayCorrection = "ADMIN";
   CHECK(computeSuv(in, SuvType::BodyWeight, "pt").factors[0] == Approx(70000 / 368080000.0).epsilon(1e-12));
   in.decayCorrection = "NONE";
+  in.correctedImage = std::vector<std::string>{"NORM", "ATTN"};
   in.slices[5].acquisitionDateTime = kDay0 + 11.25 * kHour;
   const double l = std::log(2.0) / 6586.2, T = 300;
   const double average = l * T / (1 - std::exp(-l * T));
@@ -210,4 +212,41 @@ TEST_CASE("SUV: a long-lived nuclide with a Start Time and no date is refused, a
   const SuvResult r = computeSuv(in, SuvType::BodyWeight, "pt");
   REQUIRE(r.warnings.size() == 1);
   CHECK_THAT(r.warnings.front(), Contains("10 half-lives"));
+}
+
+TEST_CASE("SUV: attenuation and decay corrections must be listed in Corrected Image") {
+  SuvInputs in = dro();
+  CHECK(computeSuv(in, SuvType::BodyWeight, "pt").warnings.empty());
+  in.correctedImage.reset();
+  CHECK_THROWS_WITH(computeSuv(in, SuvType::BodyWeight, "pt"), Contains("CorrectedImage (0028,0051)") && Contains("missing"));
+  in.correctedImage = std::vector<std::string>{"NORM", "DECY"};
+  CHECK_THROWS_WITH(computeSuv(in, SuvType::BodyWeight, "pt"), Contains("CorrectedImage (0028,0051)") && Contains("no ATTN"));
+  in.correctedImage = std::vector<std::string>{"NORM", "ATTN"};
+  CHECK_THROWS_WITH(computeSuv(in, SuvType::BodyWeight, "pt"), Contains("CorrectedImage (0028,0051)") && Contains("no DECY"));
+  in.decayCorrection = "ADMIN";
+  CHECK_THROWS_WITH(computeSuv(in, SuvType::BodyWeight, "pt"), Contains("no DECY"));
+  in.decayCorrection = "NONE";
+  CHECK_NOTHROW(computeSuv(in, SuvType::BodyWeight, "pt"));
+  in.correctedImage = std::vector<std::string>{"NORM", "ATTN", "DECY"};
+  CHECK_THROWS_WITH(computeSuv(in, SuvType::BodyWeight, "pt"), Contains("has DECY but Decay Correction"));
+  in = dro();
+  in.correctedImage = std::vector<std::string>{"ATTN", "DECY"};
+  const SuvResult r = computeSuv(in, SuvType::BodyWeight, "pt");
+  REQUIRE(r.warnings.size() == 1);
+  CHECK_THAT(r.warnings.front(), Contains("no NORM"));
+}
+
+TEST_CASE("SUV: CPS through the voxel volume, and the dose calibration factor unless DCAL") {
+  SuvInputs in = dro();
+  in.units = "CPS";
+  CHECK_THROWS_WITH(computeSuv(in, SuvType::BodyWeight, "pt"), Contains("SliceThickness (0018,0050)"));
+  in.voxelVolumeMl = 4.0 * 4.0 * 2.0 / 1000;  // 4 x 4 mm pixels, 2 mm slices
+  CHECK_THROWS_WITH(computeSuv(in, SuvType::BodyWeight, "pt"), Contains("DoseCalibrationFactor (0054,1322)"));
+  in.doseCalibrationFactor = 2.5;
+  SuvResult r = computeSuv(in, SuvType::BodyWeight, "pt");
+  CHECK(r.units == "CPS");
+  CHECK(r.factors[0] == Approx(kDroFactor * 2.5 / 0.032).epsilon(1e-12));
+  in.correctedImage->push_back("DCAL");
+  r = computeSuv(in, SuvType::BodyWeight, "pt");
+  CHECK(r.factors[0] == Approx(kDroFactor / 0.032).epsilon(1e-12));
 }

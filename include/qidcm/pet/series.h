@@ -16,8 +16,20 @@ struct PetSlice {
   Vec3 position{0, 0, 0};
 };
 
+// A header value the computation read, and where it came from, for the
+// provenance JSON: `source` names the attribute ("PatientWeight (0010,1030)")
+// or the private element and its creator.
+struct InputValue {
+  std::string name;    // "PatientWeight", "GEPostInjectionDateTime", ...
+  std::string value;   // as the file has it
+  std::string source;
+};
+
 struct PetSeries {
   std::string seriesInstanceUID;
+  unsigned bitsStored = 16;     // of the first slice
+  bool pixelSigned = false;     // Pixel Representation 1
+  std::vector<InputValue> read;   // series-level values, as read from the first slice
   std::vector<PetSlice> slices;   // sorted along the slice normal; inputs.slices in the same order
   SuvInputs inputs;
   std::vector<std::string> notes;  // where values came from when not the standard attribute (private tags, ...)

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "qidcm/codes.h"
+
 namespace qidcm::pet {
 
 // The SUV normalisations pet2suv writes (PS3.16 CID 85 units, CID 7180 quantities).
@@ -16,6 +18,17 @@ enum class SuvType { BodyWeight, LeanBodyMassJames128, LeanBodyMassJanma, BodySu
 // "bw", "lbm" (James, 128 multiplier), "lbmjanma", "bsa", "ibw".
 std::optional<SuvType> parseSuvType(const std::string& text);
 const char* toString(SuvType type);
+
+// The codes an SUV of `type` is written with: quantity (PS3.16 CID 7180,
+// DCM 126401...), measurement method (DCM 126410...), units (CID 85, UCUM
+// g/ml{SUVbw}...) and a LUT Label that fits SH's 16 characters.
+struct SuvCodes {
+  Code quantity;
+  Code method;
+  Code units;
+  std::string lutLabel;
+};
+SuvCodes suvCodes(SuvType type);
 
 // Times are seconds since 1970-01-01 (a DICOM date + time, or a DT without
 // offset), except radiopharmaceuticalStartTimeOfDay: seconds since midnight.
@@ -29,6 +42,9 @@ struct SuvInputs {
   std::string units;                 // (0054,1001)
   std::string decayCorrection;       // (0054,1102)
   std::string suvType;               // (0054,1006), for GML
+  // (0028,0051); nullopt when the attribute is absent. ATTN is required, and
+  // DECY unless Decay Correction is NONE (then DECY is a contradiction).
+  std::optional<std::vector<std::string>> correctedImage;
   std::string patientSex;            // (0010,0040)
   std::optional<double> patientWeight;     // (0010,1030), kg
   std::optional<double> patientSize;       // (0010,1020), m
@@ -41,15 +57,21 @@ struct SuvInputs {
   std::optional<double> gePostInjectionDateTime;            // GE (0009,100D)
   std::optional<double> philipsSuvFactor;                   // Philips (7053,1000)
   std::optional<double> philipsActivityConcentrationFactor; // Philips (7053,1009)
+  // CPS: counts per second per voxel become Bq/ml through the voxel volume,
+  // and Dose Calibration Factor (0054,1322) unless Corrected Image has DCAL.
+  std::optional<double> doseCalibrationFactor;              // (0054,1322)
+  std::optional<double> voxelVolumeMl;  // Pixel Spacing x Slice Thickness (0018,0050) / 1000
   std::vector<SliceInputs> slices;   // in the order the caller keeps
 };
 
 struct SuvResult {
   std::vector<double> factors;   // per slice: SUV = stored value x factor
-  std::string units;             // the branch taken: BQML, GML, CM2ML, CNTS (SUV factor), CNTS (activity factor)
+  std::string units;             // the branch taken: BQML, GML, CM2ML, CPS, CNTS (SUV factor), CNTS (activity factor)
   std::string referenceTime;     // "Series Date/Time", "GE (0009,100D)", "earliest Acquisition Date/Time",
                                  // "per slice Acquisition Date/Time" (NONE), "administration" (ADMIN), or empty
   std::string administrationTime;  // "Radiopharmaceutical Start DateTime" or "... Start Time (date of the reference)"
+  std::optional<double> referenceDateTime;       // seconds since 1970 (START)
+  std::optional<double> administrationDateTime;  // seconds since 1970 (START, NONE)
   double weightKg = 0;
   double doseBq = 0;
   std::optional<double> decayFactor;   // D_ref / D (START, ADMIN)

@@ -37,6 +37,9 @@ struct Metadata : SeriesAttributes {
   std::vector<std::string> diffusionBValues;  // SourceImageDiffusionBValues
   double slope = 1.0;                       // RealWorldValueSlope
   double intercept = 0.0;                   // RealWorldValueIntercept
+  // LUT Label (SH, 16 characters); empty: the units' code value, cut to 16.
+  // Not a JSON key (pet2suv sets it: "SUVlbmJames128").
+  std::string lutLabel;
   Code anatomicRegion{"85756007", "SCT", "Tissue", ""};
   std::string frameLaterality = "U";          // R, L, U or B
   std::string derivedPixelContrast = "NONE";  // Derived Pixel Contrast (0008,9208), e.g. ADC, T1, NONE
