@@ -5,6 +5,7 @@
 //   write-bytes <n> <path>   write n bytes to a new file
 //   headers <dir>            read every DICOM file's header, stopping before Pixel Data, one after the other
 //   scan <dir>               the tools' source-series scan (headers only, in parallel)
+//   read-dicom <dir>         read every DICOM file whole (pixel data too) with DCMTK, one after the other
 #include <dcmtk/config/osconfig.h>
 #include <dcmtk/dcmdata/dcdeftag.h>
 #include <dcmtk/dcmdata/dcfilefo.h>
@@ -65,6 +66,18 @@ int headers(const std::string& dir) {
   return 0;
 }
 
+int readDicom(const std::string& dir) {
+  std::size_t files = 0;
+  for (const auto& entry : fs::recursive_directory_iterator(dir)) {
+    if (!entry.is_regular_file()) continue;
+    DcmFileFormat file;
+    if (file.loadFile(entry.path().c_str(), EXS_Unknown, EGL_noChange, DCM_MaxReadLength, ERM_autoDetect).good())
+      ++files;
+  }
+  std::printf("%zu files\n", files);
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -78,6 +91,7 @@ int main(int argc, char** argv) {
     if (mode == "read-bytes" && argc == 3) return readBytes(argv[2]);
     if (mode == "write-bytes" && argc == 4) return writeBytes(std::stoull(argv[2]), argv[3]);
     if (mode == "headers" && argc == 3) return headers(argv[2]);
+    if (mode == "read-dicom" && argc == 3) return readDicom(argv[2]);
     if (mode == "scan" && argc == 3) {
       const qidcm::SourceIndex index = qidcm::SourceIndex::scan({}, {argv[2]});
       std::printf("%zu instances\n", index.instances().size());
@@ -85,7 +99,7 @@ int main(int argc, char** argv) {
     }
     std::fprintf(stderr,
                  "usage: qidcm-bench-io read-image <path> | read-bytes <path> | write-bytes <n> <path> | "
-                 "headers <dir> | scan <dir>\n");
+                 "headers <dir> | scan <dir> | read-dicom <dir>\n");
     return 2;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "qidcm-bench-io: %s\n", e.what());

@@ -20,7 +20,11 @@ The rtstruct case's structure set is written by bench/make_rtstruct.py
 (pydicom and numpy) on a qidcm-synth series; plastimatch, when installed, is
 timed on it as a reference.
 
-Usage: bench/run.py --build <build dir> [--work <dir>] [--cases small,total,lesions,pmap,compression,rtstruct]
+The pet case's series is written by bench/make_pet.py (pydicom and numpy);
+its floor is reading every PET file whole with DCMTK plus writing the
+outputs' bytes.
+
+Usage: bench/run.py --build <build dir> [--work <dir>] [--cases small,total,lesions,pmap,compression,rtstruct,pet]
                     [--runs 3] [--csv <file>]
 The exit status is non-zero when a tool fails; missed targets are reported,
 not fatal.
@@ -60,9 +64,13 @@ CASES["rtstruct"] = dict(args=["--columns", "512", "--rows", "512", "--slices", 
                          rtstruct=["--rois", "100", "--contours", "30000", "--points", "200", "--holes", "0.2",
                                    "--decimals", "3", "--seed", "1"], stored=1)
 MAKE_RTSTRUCT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "make_rtstruct.py")
+# A 400-slice 192 x 192 PET series, each slice with its own Rescale Slope
+# (make_pet.py options): pet2suv to all four outputs.
+CASES["pet"] = dict(pet=["--slices", "400", "--rows", "192", "--columns", "192", "--seed", "1"])
+MAKE_PET = os.path.join(os.path.dirname(os.path.abspath(__file__)), "make_pet.py")
 # The parametric map case shares the total case's series and grid.
 CASE_INPUTS = {"small": "small", "total": "total", "lesions": "lesions", "pmap": "total", "compression": "total",
-               "rtstruct": "rtstruct"}
+               "rtstruct": "rtstruct", "pet": "pet"}
 
 # The compression table (on the total case): SEG type, --compress value.
 COMPRESSION_RUNS = [("binary", "none"), ("binary", "rle"), ("binary", "difc"), ("binary", "jpeg2000"),
@@ -156,6 +164,8 @@ class Bench:
         spec = CASES[name]
         directory = os.path.join(self.work, "cases", name)
         stamp = os.path.join(directory, "synth-args.json")
+        if "pet" in spec:
+            return self.pet_inputs(spec, directory, stamp)
         # The rtstruct case also depends on make_rtstruct.py: its options and its text.
         params = spec["args"] if "rtstruct" not in spec else dict(
             synth=spec["args"], rtstruct=spec["rtstruct"],
@@ -179,6 +189,23 @@ class Bench:
             if r.returncode:
                 raise RuntimeError("make_rtstruct.py failed: " + r.stdout + r.stderr)
             print(r.stdout.strip(), flush=True)
+        json.dump(params, open(stamp, "w"))
+        return directory
+
+
+    def pet_inputs(self, spec, directory, stamp):
+        """make_pet.py's series, kept while its options and its text do not change."""
+        params = dict(pet=spec["pet"], generator=hashlib.sha256(open(MAKE_PET, "rb").read()).hexdigest())
+        if os.path.exists(stamp) and json.load(open(stamp)) == params:
+            return directory
+        shutil.rmtree(directory, ignore_errors=True)
+        os.makedirs(directory)
+        print("generating the pet case ...", flush=True)
+        r = subprocess.run([sys.executable, MAKE_PET, "--output", os.path.join(directory, "pt")] + spec["pet"],
+                           capture_output=True, text=True)
+        if r.returncode:
+            raise RuntimeError("make_pet.py failed: " + r.stdout + r.stderr)
+        print(r.stdout.strip(), flush=True)
         json.dump(params, open(stamp, "w"))
         return directory
 
@@ -376,11 +403,31 @@ def rtstruct_runs(b, d, out):
     shutil.rmtree(prefix, ignore_errors=True)
 
 
+def pet_runs(b, d, out):
+    """pet2suv to each output alone and to all four; the floor reads every PET file whole (DCMTK) and writes
+    the outputs' bytes. Target: all four in under 2 s."""
+    pt = os.path.join(d, "pt")
+    outputs = dict(rwvm=("--outputRWVM", "rwvm.dcm"), pm=("--outputParametricMap", "pm.dcm"),
+                   image=("--outputImage", "suv.nii.gz"), json=("--outputMetadata", "suv.json"))
+    runs = [("all four", list(outputs)), ("rwvm", ["rwvm"]), ("pm", ["pm"]), ("image (.nii.gz)", ["image"])]
+    for name, keys in runs:
+        cmd = [b.tool("pet2suv"), "--inputDICOMDirectory", pt]
+        paths = []
+        for key in keys:
+            flag, file = outputs[key]
+            paths.append(os.path.join(out, file))
+            cmd += [flag, paths[-1]]
+        b.row("pet", "pet2suv", name, cmd, paths, ["read-dicom", pt], limit_wall=2 if name == "all four" else None)
+        for path in paths:
+            if os.path.exists(path):
+                os.remove(path)
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--build", required=True)
     p.add_argument("--work", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "work"))
-    p.add_argument("--cases", default="small,total,lesions,pmap,compression,rtstruct")
+    p.add_argument("--cases", default="small,total,lesions,pmap,compression,rtstruct,pet")
     p.add_argument("--runs", type=int, default=3)
     p.add_argument("--csv")
     a = p.parse_args()
@@ -406,6 +453,8 @@ def main():
             compression_table = compression_runs(b, d, out)
         elif c == "rtstruct":
             rtstruct_runs(b, d, out)
+        elif c == "pet":
+            pet_runs(b, d, out)
         else:
             seg_runs(b, c, d, out)
         shutil.rmtree(out, ignore_errors=True)
