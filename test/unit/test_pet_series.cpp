@@ -69,6 +69,18 @@ TEST_CASE("the six SUV DROs' headers give the expected SUV factors") {
   CHECK(r.units == "CNTS (SUV factor)");
   REQUIRE(s.notes.size() == 1);
   CHECK_THAT(s.notes.front(), Contains("(7053,1000)") && Contains("without its private creator"));
+  // Each value read is recorded with its source, for pet2suv's JSON.
+  auto source = [&](const std::string& name) {
+    for (const InputValue& v : s.read)
+      if (v.name == name) return v.value + " from " + v.source;
+    return std::string("not read");
+  };
+  CHECK(source("PhilipsSUVScaleFactor") ==
+        "0.0005 from Philips SUV Scale Factor (7053,1000) (no private creator; read by its raw tag)");
+  CHECK(source("Units") == "CNTS from Units (0054,1001)");
+  CHECK(source("PatientWeight") == "70.0 from PatientWeight (0010,1030)");
+  CHECK(source("GEPostInjectionDateTime") == "not read");
+  CHECK(s.inputs.correctedImage.value().size() == 6);
 
   r = suvOf("DRO_3_0");
   CHECK(r.factors.front() == Approx(2.77778125e-4).epsilon(1e-6));
