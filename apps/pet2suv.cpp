@@ -36,7 +36,8 @@ int main(int argc, char** argv) {
         a.add_option("--outputParametricMap", pm, "float32 Parametric Map of SUV");
         a.add_option("--outputImage", image, "SUV image, float32, in any format ITK writes (.nii.gz, .nrrd, .mha...)");
         a.add_option("--outputMetadata", metadata, "JSON: values used, their sources, branch, factors, warnings");
-        app::addCompressOption(a, compress, "the parametric map: none or deflate");
+        a.add_option("--compress", compress, "Transfer syntax of the parametric map: none (default) or deflate")
+            ->check(CLI::IsMember({"none", "deflate"}));
         a.add_flag("--verbose", verbose, "Print progress and the time of each phase");
       },
       [&] {

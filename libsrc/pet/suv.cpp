@@ -181,7 +181,7 @@ class Computation {
       for (double m : slopes_) activity.push_back(m * *in_.philipsActivityConcentrationFactor);
       return fromActivity(activity);
     }
-    fail("(7053,1000)", "Units CNTS without a Philips SUV Scale Factor (7053,1000) or Activity Concentration Scale "
+    fail("SUVScaleFactor (7053,1000)", "Units CNTS without a Philips SUV Scale Factor (7053,1000) or Activity Concentration Scale "
                         "Factor (7053,1009) other than 0: counts cannot be converted");
   }
 
