@@ -3,6 +3,8 @@
 #include <dcmtk/dcmdata/dcelem.h>
 #include <dcmtk/dcmdata/dcsequen.h>
 #include <dcmtk/dcmdata/dcvrat.h>
+#include <dcmtk/dcmdata/dcvrfd.h>
+#include <dcmtk/dcmdata/dcvrss.h>
 #include <dcmtk/dcmdata/dcvrus.h>
 #include <dcmtk/dcmdata/dcvrul.h>
 
@@ -51,6 +53,24 @@ bool isAscii(const std::string& text) {
   for (unsigned char c : text)
     if (c >= 0x80) return false;
   return true;
+}
+
+void putFloat64(DcmItem& item, const DcmTagKey& key, double value) {
+  auto* element = new DcmFloatingPointDouble(DcmTag(key, EVR_FD));
+  element->putFloat64(value);
+  item.insert(element, OFTrue);
+}
+
+void putUSorSS(DcmItem& item, const DcmTagKey& key, long value, bool isSigned) {
+  if (isSigned) {
+    auto* element = new DcmSignedShort(DcmTag(key, EVR_SS));
+    element->putSint16(static_cast<Sint16>(value));
+    item.insert(element, OFTrue);
+  } else {
+    auto* element = new DcmUnsignedShort(DcmTag(key, EVR_US));
+    element->putUint16(static_cast<Uint16>(value));
+    item.insert(element, OFTrue);
+  }
 }
 
 std::vector<DcmItem*> itemsOf(DcmSequenceOfItems* sequence) {

@@ -48,6 +48,10 @@ class ValueWriter {
 
 // Appends a new empty item to sequence `seq` of `parent` and returns it.
 DcmItem& appendItem(DcmItem& parent, const DcmTagKey& seq);
+// An FD value; a US or SS value (attributes whose VR follows the Pixel
+// Representation, such as Real World Value First / Last Value Mapped).
+void putFloat64(DcmItem& item, const DcmTagKey& key, double value);
+void putUSorSS(DcmItem& item, const DcmTagKey& key, long value, bool isSigned);
 // Creates the (empty) sequence if it does not exist.
 void ensureSequence(DcmItem& parent, const DcmTagKey& seq);
 

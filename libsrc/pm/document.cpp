@@ -1,9 +1,6 @@
 #include "pm/document.h"
 
 #include <dcmtk/dcmdata/dcdeftag.h>
-#include <dcmtk/dcmdata/dcvrfd.h>
-#include <dcmtk/dcmdata/dcvrss.h>
-#include <dcmtk/dcmdata/dcvrus.h>
 
 #include <cctype>
 #include <cmath>
@@ -18,25 +15,6 @@ namespace qidcm::pm {
 namespace {
 
 const char* kParametricMapStorage = "1.2.840.10008.5.1.4.1.1.30";
-
-void putDouble(DcmItem& item, const DcmTagKey& key, double value) {
-  auto* element = new DcmFloatingPointDouble(DcmTag(key, EVR_FD));
-  element->putFloat64(value);
-  item.insert(element, OFTrue);
-}
-
-// US or SS, following the pixel representation (the dictionary says "xs").
-void putMappedValue(DcmItem& item, const DcmTagKey& key, double value, bool isSigned) {
-  if (isSigned) {
-    auto* element = new DcmSignedShort(DcmTag(key, EVR_SS));
-    element->putSint16(static_cast<Sint16>(std::lround(value)));
-    item.insert(element, OFTrue);
-  } else {
-    auto* element = new DcmUnsignedShort(DcmTag(key, EVR_US));
-    element->putUint16(static_cast<Uint16>(std::lround(value)));
-    item.insert(element, OFTrue);
-  }
-}
 
 std::string upper(std::string s) {
   for (char& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
@@ -154,15 +132,15 @@ void Document::writeRealWorldValueMapping(DcmItem& shared) const {
   const std::string& json = metadata_.sourceFile;
   DcmItem& rwvm = dicom::appendItem(shared, DCM_RealWorldValueMappingSequence);
   if (isFloating(pixels_.type)) {
-    putDouble(rwvm, DCM_DoubleFloatRealWorldValueFirstValueMapped, pixels_.minimum);
-    putDouble(rwvm, DCM_DoubleFloatRealWorldValueLastValueMapped, pixels_.maximum);
+    dicom::putFloat64(rwvm, DCM_DoubleFloatRealWorldValueFirstValueMapped, pixels_.minimum);
+    dicom::putFloat64(rwvm, DCM_DoubleFloatRealWorldValueLastValueMapped, pixels_.maximum);
   } else {
     const bool isSigned = pixels_.type == PixelType::Int16;
-    putMappedValue(rwvm, DCM_RealWorldValueFirstValueMapped, pixels_.minimum, isSigned);
-    putMappedValue(rwvm, DCM_RealWorldValueLastValueMapped, pixels_.maximum, isSigned);
+    dicom::putUSorSS(rwvm, DCM_RealWorldValueFirstValueMapped, std::lround(pixels_.minimum), isSigned);
+    dicom::putUSorSS(rwvm, DCM_RealWorldValueLastValueMapped, std::lround(pixels_.maximum), isSigned);
   }
-  putDouble(rwvm, DCM_RealWorldValueIntercept, metadata_.intercept);
-  putDouble(rwvm, DCM_RealWorldValueSlope, metadata_.slope);
+  dicom::putFloat64(rwvm, DCM_RealWorldValueIntercept, metadata_.intercept);
+  dicom::putFloat64(rwvm, DCM_RealWorldValueSlope, metadata_.slope);
   writer_.put(rwvm, DCM_LUTExplanation, metadata_.units.meaning, {json, "MeasurementUnitsCode.CodeMeaning"});
   if (metadata_.lutLabel.empty())
     writer_.put(rwvm, DCM_LUTLabel, metadata_.units.value.substr(0, 16), {json, "MeasurementUnitsCode.CodeValue"});

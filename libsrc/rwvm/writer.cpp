@@ -3,9 +3,6 @@
 #include <dcmtk/config/osconfig.h>
 #include <dcmtk/dcmdata/dcdatset.h>
 #include <dcmtk/dcmdata/dcdeftag.h>
-#include <dcmtk/dcmdata/dcvrfd.h>
-#include <dcmtk/dcmdata/dcvrss.h>
-#include <dcmtk/dcmdata/dcvrus.h>
 #include <sys/stat.h>
 
 #include "core/output_transaction.h"
@@ -21,26 +18,6 @@ namespace qidcm::rwvm {
 namespace {
 
 const char* kRealWorldValueMappingStorage = "1.2.840.10008.5.1.4.1.1.67";
-
-void putDouble(DcmItem& item, const DcmTagKey& key, double value) {
-  auto* element = new DcmFloatingPointDouble(DcmTag(key, EVR_FD));
-  element->putFloat64(value);
-  item.insert(element, OFTrue);
-}
-
-// First / Last Value Mapped: US or SS, as the referenced images' Pixel
-// Representation is (PS3.3 C.7.6.16.2.11.1).
-void putMapped(DcmItem& item, const DcmTagKey& key, long value, bool isSigned) {
-  if (isSigned) {
-    auto* element = new DcmSignedShort(DcmTag(key, EVR_SS));
-    element->putSint16(static_cast<Sint16>(value));
-    item.insert(element, OFTrue);
-  } else {
-    auto* element = new DcmUnsignedShort(DcmTag(key, EVR_US));
-    element->putUint16(static_cast<Uint16>(value));
-    item.insert(element, OFTrue);
-  }
-}
 
 void checkCoverage(const Content& content, const std::string& outputPath) {
   std::vector<int> uses(content.images.size(), 0);
@@ -79,16 +56,18 @@ WriteSummary writeRealWorldValueMapping(const Content& content, const std::strin
   dicom::writeContentDateTime(ds, writer);
   iod::writeDicom(ds, attributes, profile, writer, "", iod::Level::Instance);
 
+  // First / Last Value Mapped span the stored range, in US or SS as the
+  // referenced images' Pixel Representation is (PS3.3 C.7.6.16.2.11.1).
   const long lowest = content.pixelSigned ? -(1L << (content.bitsStored - 1)) : 0;
   const long highest = content.pixelSigned ? (1L << (content.bitsStored - 1)) - 1 : (1L << content.bitsStored) - 1;
   for (const Mapping& m : content.mappings) {
     if (m.images.empty()) continue;
     DcmItem& reference = dicom::appendItem(ds, DCM_ReferencedImageRealWorldValueMappingSequence);
     DcmItem& mapping = dicom::appendItem(reference, DCM_RealWorldValueMappingSequence);
-    putMapped(mapping, DCM_RealWorldValueFirstValueMapped, lowest, content.pixelSigned);
-    putMapped(mapping, DCM_RealWorldValueLastValueMapped, highest, content.pixelSigned);
-    putDouble(mapping, DCM_RealWorldValueIntercept, m.intercept);
-    putDouble(mapping, DCM_RealWorldValueSlope, m.slope);
+    dicom::putUSorSS(mapping, DCM_RealWorldValueFirstValueMapped, lowest, content.pixelSigned);
+    dicom::putUSorSS(mapping, DCM_RealWorldValueLastValueMapped, highest, content.pixelSigned);
+    dicom::putFloat64(mapping, DCM_RealWorldValueIntercept, m.intercept);
+    dicom::putFloat64(mapping, DCM_RealWorldValueSlope, m.slope);
     writer.put(mapping, DCM_LUTExplanation, m.lutExplanation);
     writer.put(mapping, DCM_LUTLabel, m.lutLabel);
     writer.putCode(mapping, DCM_MeasurementUnitsCodeSequence, m.units);
