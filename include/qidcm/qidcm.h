@@ -19,6 +19,12 @@
 //   qidcm/pm/...        parametric maps: metadata.h, writer.h, reader.h.
 //   qidcm/sr/...        TID 1500 measurement reports: metadata.h (the JSON),
 //                       writer.h, reader.h.
+//   qidcm/rwvm/...      Real World Value Mapping objects: writer.h.
+//   qidcm/rtstruct/...  RT Structure Sets: structure_set.h (ROIs and
+//                       contours), convert.h (-> SEG, rtstruct2segimage).
+//   qidcm/pet/...       PET SUV: suv.h (the SUV manual's rules as a pure
+//                       function), series.h (the headers they need),
+//                       convert.h (-> RWVM, PM, image, JSON; pet2suv).
 //   qidcm/schema.h      JSON Schema validation of metadata.
 //   qidcm/error.h       Error: every failure, with the file, the JSON key or
 //                       DICOM attribute at fault, and its kind.
