@@ -24,7 +24,11 @@ The pet case's series is written by bench/make_pet.py (pydicom and numpy);
 its floor is reading every PET file whole with DCMTK plus writing the
 outputs' bytes.
 
-Usage: bench/run.py --build <build dir> [--work <dir>] [--cases small,total,lesions,pmap,compression,rtstruct,pet]
+The table case's 1,000 reports are written by bench/make_reports.py
+(tid1500writer once, then copies with new UIDs through pydicom); its floor is
+reading every report whole with DCMTK plus writing the table.
+
+Usage: bench/run.py --build <build dir> [--work <dir>] [--cases small,total,lesions,pmap,compression,rtstruct,pet,table]
                     [--runs 3] [--csv <file>]
 The exit status is non-zero when a tool fails; missed targets are reported,
 not fatal.
@@ -68,9 +72,13 @@ MAKE_RTSTRUCT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "make_r
 # (make_pet.py options): pet2suv to all four outputs.
 CASES["pet"] = dict(pet=["--slices", "400", "--rows", "192", "--columns", "192", "--seed", "1"])
 MAKE_PET = os.path.join(os.path.dirname(os.path.abspath(__file__)), "make_pet.py")
+# 1,000 TID 1500 reports of 100 measurements each (make_reports.py options):
+# tid1500reader --outputTable over the collection.
+CASES["table"] = dict(reports=["--reports", "1000", "--measurements", "100"])
+MAKE_REPORTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "make_reports.py")
 # The parametric map case shares the total case's series and grid.
 CASE_INPUTS = {"small": "small", "total": "total", "lesions": "lesions", "pmap": "total", "compression": "total",
-               "rtstruct": "rtstruct", "pet": "pet"}
+               "rtstruct": "rtstruct", "pet": "pet", "table": "table"}
 
 # The compression table (on the total case): SEG type, --compress value.
 COMPRESSION_RUNS = [("binary", "none"), ("binary", "rle"), ("binary", "difc"), ("binary", "jpeg2000"),
@@ -165,7 +173,11 @@ class Bench:
         directory = os.path.join(self.work, "cases", name)
         stamp = os.path.join(directory, "synth-args.json")
         if "pet" in spec:
-            return self.pet_inputs(spec, directory, stamp)
+            return self.script_inputs(name, MAKE_PET, ["--output", os.path.join(directory, "pt")] + spec["pet"],
+                                      directory, stamp)
+        if "reports" in spec:
+            return self.script_inputs(name, MAKE_REPORTS, ["--tools", self.apps, "--output", directory]
+                                      + spec["reports"], directory, stamp)
         # The rtstruct case also depends on make_rtstruct.py: its options and its text.
         params = spec["args"] if "rtstruct" not in spec else dict(
             synth=spec["args"], rtstruct=spec["rtstruct"],
@@ -193,18 +205,18 @@ class Bench:
         return directory
 
 
-    def pet_inputs(self, spec, directory, stamp):
-        """make_pet.py's series, kept while its options and its text do not change."""
-        params = dict(pet=spec["pet"], generator=hashlib.sha256(open(MAKE_PET, "rb").read()).hexdigest())
+    def script_inputs(self, name, script, args, directory, stamp):
+        """A case a bench script generates (make_pet.py, make_reports.py): kept while its options and the
+        script's text do not change."""
+        params = dict(args=args, generator=hashlib.sha256(open(script, "rb").read()).hexdigest())
         if os.path.exists(stamp) and json.load(open(stamp)) == params:
             return directory
         shutil.rmtree(directory, ignore_errors=True)
         os.makedirs(directory)
-        print("generating the pet case ...", flush=True)
-        r = subprocess.run([sys.executable, MAKE_PET, "--output", os.path.join(directory, "pt")] + spec["pet"],
-                           capture_output=True, text=True)
+        print(f"generating the {name} case ...", flush=True)
+        r = subprocess.run([sys.executable, script] + args, capture_output=True, text=True)
         if r.returncode:
-            raise RuntimeError("make_pet.py failed: " + r.stdout + r.stderr)
+            raise RuntimeError(f"{os.path.basename(script)} failed: " + r.stdout + r.stderr)
         print(r.stdout.strip(), flush=True)
         json.dump(params, open(stamp, "w"))
         return directory
@@ -423,11 +435,24 @@ def pet_runs(b, d, out):
                 os.remove(path)
 
 
+def table_runs(b, d, out):
+    """tid1500reader --outputTable over 1,000 reports of 100 measurements; the floor reads every report whole
+    (DCMTK) and writes the table's bytes. Target: under 5 s."""
+    reports = os.path.join(d, "reports")
+    for name in ("measurements.csv", "measurements.tsv"):
+        table = os.path.join(out, name)
+        b.row("table", "tid1500reader", "--outputTable " + name.split(".")[1],
+              [b.tool("tid1500reader"), "--inputDICOM", reports, "--outputTable", table], [table],
+              ["read-dicom", reports], limit_wall=5)
+        if os.path.exists(table):
+            os.remove(table)
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--build", required=True)
     p.add_argument("--work", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "work"))
-    p.add_argument("--cases", default="small,total,lesions,pmap,compression,rtstruct,pet")
+    p.add_argument("--cases", default="small,total,lesions,pmap,compression,rtstruct,pet,table")
     p.add_argument("--runs", type=int, default=3)
     p.add_argument("--csv")
     a = p.parse_args()
@@ -455,6 +480,8 @@ def main():
             rtstruct_runs(b, d, out)
         elif c == "pet":
             pet_runs(b, d, out)
+        elif c == "table":
+            table_runs(b, d, out)
         else:
             seg_runs(b, c, d, out)
         shutil.rmtree(out, ignore_errors=True)

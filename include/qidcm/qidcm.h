@@ -22,6 +22,8 @@
 //   qidcm/rwvm/...      Real World Value Mapping objects: writer.h.
 //   qidcm/rtstruct/...  RT Structure Sets: structure_set.h (ROIs and
 //                       contours), convert.h (-> SEG, rtstruct2segimage).
+//   qidcm/radiomics/... convert.h: pyradiomics features -> TID 1500 report
+//                       (radiomics2tid1500).
 //   qidcm/pet/...       PET SUV: suv.h (the SUV manual's rules as a pure
 //                       function), series.h (the headers they need),
 //                       convert.h (-> RWVM, PM, image, JSON; pet2suv).
@@ -62,6 +64,7 @@
 #include "qidcm/pet/convert.h"
 #include "qidcm/pet/series.h"
 #include "qidcm/pet/suv.h"
+#include "qidcm/radiomics/convert.h"
 #include "qidcm/rtstruct/convert.h"
 #include "qidcm/rtstruct/structure_set.h"
 #include "qidcm/rwvm/writer.h"

@@ -6,6 +6,13 @@
 #include <dcmtk/dcmdata/dcuid.h>
 #include <dcmtk/dcmsr/dsrdoc.h>
 
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+
+#include "dicom/compact_dataset.h"
 #include "dicom/dataset_util.h"
 #include "dcmtk/setup.h"
 #include "iod/series.h"
@@ -15,6 +22,16 @@
 
 namespace qidcm::sr {
 namespace {
+
+// The shortest decimal text that reads back as exactly `v`.
+std::string shortestDecimal(double v) {
+  char text[40];
+  for (int digits = 1; digits <= 17; ++digits) {
+    std::snprintf(text, sizeof text, "%.*g", digits, v);
+    if (std::strtod(text, nullptr) == v) break;
+  }
+  return text;
+}
 
 ContentNode copyItem(DSRDocumentTree& tree) {
   const DSRContentItem& item = tree.getCurrentContentItem();
@@ -27,6 +44,11 @@ ContentNode copyItem(DSRDocumentTree& tree) {
     case DSRTypes::VT_Num:
       n.text = item.getNumericValue().getNumericValue().c_str();
       n.code = fromDcmtk(item.getNumericValue().getMeasurementUnit());
+      // Floating Point Value (0040,A161), when present, is the exact value
+      // the 16-character Numeric Value rounds.
+      if (Float64 exact = 0; item.getNumericValue().getFloatingPointRepresentation(exact).good() &&
+                             std::isfinite(exact))
+        n.text = shortestDecimal(exact);
       break;
     case DSRTypes::VT_Code: n.code = fromDcmtk(item.getCodeValue()); break;
     case DSRTypes::VT_Image: {
@@ -72,7 +94,104 @@ std::vector<std::string> evidenceUids(DSRSOPInstanceReferenceList& list) {
   return out;
 }
 
+using dicom::CompactItem;
+using dicom::tagOf;
+
+Code compactCode(const CompactItem* item) {
+  if (!item) return {};
+  Code c;
+  c.value = item->text(tagOf(0x0008, 0x0100));
+  if (c.value.empty()) c.value = item->text(tagOf(0x0008, 0x0119));  // Long Code Value
+  if (c.value.empty()) c.value = item->text(tagOf(0x0008, 0x0120));  // URN Code Value
+  c.scheme = item->text(tagOf(0x0008, 0x0102));
+  c.schemeVersion = item->text(tagOf(0x0008, 0x0103));
+  c.meaning = item->text(tagOf(0x0008, 0x0104));
+  return c;
+}
+
+// One content item and its children, as copySubtree gives them.
+ContentNode compactNode(const CompactItem& item, bool root) {
+  ContentNode n;
+  if (!root) n.relationship = item.text(tagOf(0x0040, 0xA010));
+  n.valueType = item.text(tagOf(0x0040, 0xA040));
+  if (item.find(tagOf(0x0040, 0xDB73))) n.valueType.clear();  // by-reference: no value of its own
+  n.concept = compactCode(item.item(tagOf(0x0040, 0xA043)));
+  const std::string& t = n.valueType;
+  if (t == "NUM") {
+    if (const CompactItem* mv = item.item(tagOf(0x0040, 0xA300))) {
+      n.text = mv->text(tagOf(0x0040, 0xA30A));
+      n.code = compactCode(mv->item(tagOf(0x0040, 0x08EA)));
+      const dicom::CompactElement* fd = mv->find(tagOf(0x0040, 0xA161));
+      if (fd && fd->value.size() == 8) {
+        double exact;
+        std::memcpy(&exact, fd->value.data(), 8);
+        if (std::isfinite(exact)) n.text = shortestDecimal(exact);
+      }
+    }
+  } else if (t == "CODE") {
+    n.code = compactCode(item.item(tagOf(0x0040, 0xA168)));
+  } else if (t == "IMAGE" || t == "COMPOSITE") {
+    if (const CompactItem* ref = item.item(tagOf(0x0008, 0x1199))) {
+      n.sopClassUID = ref->text(tagOf(0x0008, 0x1150));
+      n.sopInstanceUID = ref->text(tagOf(0x0008, 0x1155));
+      if (t == "IMAGE")
+        if (const dicom::CompactElement* s = ref->find(tagOf(0x0062, 0x000B)))
+          for (std::size_t i = 0; i + 2 <= s->value.size(); i += 2) {
+            std::uint16_t v;
+            std::memcpy(&v, s->value.data() + i, 2);
+            n.segments.push_back(v);
+          }
+    }
+  } else {
+    static const std::pair<const char*, std::uint32_t> textual[] = {
+        {"TEXT", tagOf(0x0040, 0xA160)}, {"PNAME", tagOf(0x0040, 0xA123)}, {"UIDREF", tagOf(0x0040, 0xA124)},
+        {"DATE", tagOf(0x0040, 0xA121)}, {"TIME", tagOf(0x0040, 0xA122)}, {"DATETIME", tagOf(0x0040, 0xA120)}};
+    for (const auto& [type, tag] : textual)
+      if (t == type) n.text = item.text(tag);
+  }
+  if (const auto* children = item.sequence(tagOf(0x0040, 0xA730)))
+    for (const CompactItem& child : *children) n.children.push_back(compactNode(child, false));
+  return n;
+}
+
 }  // namespace
+
+SrDocument readSrDocumentFast(const std::string& path) {
+  const std::unique_ptr<dicom::CompactFile> file = dicom::readCompact(path);
+  if (!file) return readSrDocument(path);
+  const CompactItem& ds = file->dataset;
+  const std::string charset = ds.text(tagOf(0x0008, 0x0005));
+  if (!charset.empty() && charset != "ISO_IR 192" && charset != "ISO_IR 6") return readSrDocument(path);
+  const std::string sopClass = ds.text(tagOf(0x0008, 0x0016));
+  const DSRTypes::E_DocumentType type = DSRTypes::sopClassUIDToDocumentType(sopClass.c_str());
+  if (type == DSRTypes::DT_invalid)
+    throwInput(path, dicom::attributeName(DCM_SOPClassUID),
+               "'" + sopClass + "' (" + dcmFindNameOfUID(sopClass.c_str(), "unknown") + ", Modality " +
+                   ds.text(tagOf(0x0008, 0x0060)) + ") is not a structured report");
+  if (!ds.find(tagOf(0x0040, 0xA730))) return readSrDocument(path);
+  SrDocument out;
+  out.documentType = DSRTypes::documentTypeToReadableName(type);
+  out.sopInstanceUID = ds.text(tagOf(0x0008, 0x0018));
+  out.patientID = ds.text(tagOf(0x0010, 0x0020));
+  out.studyInstanceUID = ds.text(tagOf(0x0020, 0x000D));
+  out.seriesInstanceUID = ds.text(tagOf(0x0020, 0x000E));
+  out.root = compactNode(ds, true);
+  if (const CompactItem* t = ds.item(tagOf(0x0040, 0xA504))) out.root.templateId = t->text(tagOf(0x0040, 0xDB00));
+  out.complete = ds.text(tagOf(0x0040, 0xA491)) == "COMPLETE";
+  out.verified = ds.text(tagOf(0x0040, 0xA493)) == "VERIFIED";
+  for (const iod::AttributeUse& use : iod::measurementReportProfile()) {
+    const DcmTagKey key = iod::dicomTag(use.attribute);
+    iod::field(out.series, use.attribute) = ds.text(tagOf(key.getGroup(), key.getElement()));
+  }
+  for (std::uint32_t evidence : {tagOf(0x0040, 0xA375), tagOf(0x0040, 0xA385)})
+    if (const auto* studies = ds.sequence(evidence))
+      for (const CompactItem& study : *studies)
+        if (const auto* series = study.sequence(tagOf(0x0008, 0x1115)))
+          for (const CompactItem& s : *series)
+            if (const auto* instances = s.sequence(tagOf(0x0008, 0x1199)))
+              for (const CompactItem& i : *instances) out.evidence.push_back(i.text(tagOf(0x0008, 0x1155)));
+  return out;
+}
 
 SrDocument readSrDocument(const std::string& path) {
   dcmtk::configure();
@@ -106,6 +225,10 @@ SrDocument readSrDocument(const std::string& path) {
 
   SrDocument out;
   out.documentType = DSRTypes::documentTypeToReadableName(document.getDocumentType());
+  out.sopInstanceUID = dicom::getString(dataset, DCM_SOPInstanceUID);
+  out.patientID = dicom::getString(dataset, DCM_PatientID);
+  out.studyInstanceUID = dicom::getString(dataset, DCM_StudyInstanceUID);
+  out.seriesInstanceUID = dicom::getString(dataset, DCM_SeriesInstanceUID);
   DSRDocumentTree& tree = document.getTree();
   if (tree.gotoRoot() == 0) throwInput(path, "ContentSequence (0040,A730)", "the document has no content");
   out.root = copySubtree(tree);

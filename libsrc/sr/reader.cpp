@@ -165,8 +165,9 @@ void hoistCommon(Metadata& md, std::string Metadata::*report, std::string Measur
 
 }  // namespace
 
-ReadResult readMeasurementReport(const std::string& path) {
-  const SrDocument doc = readSrDocument(path);
+ReadResult readMeasurementReport(const std::string& path) { return interpretReport(readSrDocument(path), path); }
+
+ReadResult interpretReport(const SrDocument& doc, const std::string& path) {
   const ContentNode& root = doc.root;
   if (!(root.is(concepts::measurementReport()) || root.templateId == "1500"))
     throwInput(path, "ConceptNameCodeSequence (0040,A043)",
@@ -175,6 +176,10 @@ ReadResult readMeasurementReport(const std::string& path) {
                    " document");
   ReadResult result;
   result.documentType = doc.documentType;
+  result.sopInstanceUID = doc.sopInstanceUID;
+  result.patientID = doc.patientID;
+  result.studyInstanceUID = doc.studyInstanceUID;
+  result.seriesInstanceUID = doc.seriesInstanceUID;
   Metadata& md = result.metadata;
   md.sourceFile = path;
   static_cast<SeriesAttributes&>(md) = doc.series;

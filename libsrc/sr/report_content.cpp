@@ -82,7 +82,12 @@ bool addMeasurement(TreeBuilder& b, const Measurement& m, const std::optional<Al
                  "): value '" + m.value + "' cannot be stored in DICOM; measurement skipped");
     return false;
   }
-  b.openNum(CONTAINS, m.quantity, value, m.units, key);
+  // A value the decimal string rounds is also stored exactly, as Floating
+  // Point Value.
+  const double exact = std::strtod(m.value.c_str(), nullptr);
+  std::optional<double> floatingPoint;
+  if (std::strtod(value.c_str(), nullptr) != exact) floatingPoint = exact;
+  b.openNum(CONTAINS, m.quantity, value, m.units, key, floatingPoint);
   for (std::size_t i = 0; i < m.modifiers.size(); ++i)
     b.code(HAS_CONCEPT_MOD, m.modifiers[i].concept, m.modifiers[i].value,
            key + ".measurementModifiers[" + std::to_string(i) + "]");

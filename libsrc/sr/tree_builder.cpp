@@ -65,11 +65,13 @@ void TreeBuilder::open(DSRTypes::E_RelationshipType rel, const Code& concept, co
 }
 
 void TreeBuilder::openNum(DSRTypes::E_RelationshipType rel, const Code& concept, const std::string& value,
-                          const Code& units, const std::string& key) {
+                          const Code& units, const std::string& key, std::optional<double> floatingPoint) {
   DSRContentItem& item = add(rel, DSRTypes::VT_Num, concept, key);
   DSRNumericMeasurementValue measurement;
   check(measurement.setValue(value.c_str(), toDcmtk(units, file_, key + ".units")), key,
         "numeric value '" + value + "'");
+  if (floatingPoint)
+    check(measurement.setFloatingPointRepresentation(*floatingPoint), key, "floating point value of '" + value + "'");
   check(item.setNumericValue(measurement), key, "numeric value '" + value + "'");
 }
 

@@ -6,6 +6,7 @@
 #include <dcmtk/config/osconfig.h>
 #include <dcmtk/dcmsr/dsrdoctr.h>
 
+#include <optional>
 #include <string>
 
 #include "qidcm/codes.h"
@@ -26,8 +27,11 @@ class TreeBuilder {
   // until close().
   void open(DSRTypes::E_RelationshipType rel, const Code& concept, const std::string& key = {});
   // A NUM child that takes children of its own, closed by close().
+  // `floatingPoint`, when given, is also written as Floating Point Value
+  // (0040,A161): the exact value when the 16-character decimal string
+  // cannot hold it.
   void openNum(DSRTypes::E_RelationshipType rel, const Code& concept, const std::string& value, const Code& units,
-               const std::string& key);
+               const std::string& key, std::optional<double> floatingPoint = std::nullopt);
   // A CODE child that takes children of its own, closed by close().
   void openCode(DSRTypes::E_RelationshipType rel, const Code& concept, const Code& value, const std::string& key);
   void close();

@@ -40,12 +40,13 @@ LAYERS = {
     "sr": (12, "TID 1500 Measurement Report"),
     "rwvm": (12, "Real World Value Mapping"),
     "rtstruct": (13, "RT Structure Sets, read and rasterized into SEGs"),
+    "radiomics": (13, "pyradiomics features into TID 1500 reports (radiomics2tid1500)"),
     "pet": (13, "PET: SUV from the series' headers, written as RWVM, PM and image (pet2suv)"),
 }
 
 # IODs: what another module needs of one goes through its public headers
 # (include/qidcm/<iod>/), never its internal ones (libsrc/<iod>/).
-IODS = {"seg", "pm", "sr", "rwvm", "rtstruct", "pet"}
+IODS = {"seg", "pm", "sr", "rwvm", "rtstruct", "pet", "radiomics"}
 
 # Public headers (include/qidcm/...) -> module.
 PUBLIC = {
@@ -59,7 +60,7 @@ PUBLIC = {
     "source.h": "source",
     "series.h": "iod",
 }
-for iod in ("seg", "pm", "sr", "rwvm", "rtstruct", "pet"):
+for iod in ("seg", "pm", "sr", "rwvm", "rtstruct", "pet", "radiomics"):
     PUBLIC[iod + "/"] = iod
 UMBRELLA = "qidcm.h"  # includes everything; nothing in the library includes it
 

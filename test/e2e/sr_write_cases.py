@@ -284,6 +284,17 @@ def variant_root_method(meta):
     return meta
 
 
+FULL_PRECISION = ["0.0028931492429888645", "16149.4954427", "-1.2345678901234567e-05"]
+
+
+def variant_full_precision(meta):
+    """Values longer than DS's 16 characters (pyradiomics writes 17 significant digits), one that fits."""
+    items = meta["Measurements"][0]["measurementItems"]
+    items[:] = [dict(json.loads(json.dumps(items[0])), value=value) for value in FULL_PRECISION]
+    return meta
+
+
+WRITE_CASES["full-precision"] = base("sr-tid1500-example.json", SR_EXAMPLE, CT3, variant=variant_full_precision)
 WRITE_CASES["device-observer-utf8"] = base("sr-tid1500-example.json", SR_EXAMPLE, CT3, variant=variant_device_utf8)
 WRITE_CASES["root-measurement-method"] = base("sr-tid1500-example.json", SR_EXAMPLE, CT3, variant=variant_root_method)
 
@@ -326,6 +337,20 @@ def case_write(ctx, name):
             problem(f"Specific Character Set {ds.SpecificCharacterSet} for non-ASCII text")
         if [i.TextValue for i in find(children(groups_of(ds)[0]), "112039")] != ["Läsion 1"]:
             problem("non-ASCII tracking identifier not decoded back")
+    if name == "full-precision":
+        # Each value exactly, as Floating Point Value where the 16-character Numeric Value rounds it.
+        items = meta["Measurements"][0]["measurementItems"]
+        for n, num in enumerate(nums_of(groups_of(ds)[0])):
+            mv, want = num.MeasuredValueSequence[0], float(items[n]["value"])
+            ds_text = str(mv.NumericValue.original_string if hasattr(mv.NumericValue, "original_string")
+                          else mv.NumericValue)
+            if len(ds_text) > 16:
+                problem(f"Numeric Value {ds_text!r} is longer than 16 characters")
+            if float(ds_text) == want:
+                if "FloatingPointValue" in mv:
+                    problem(f"{items[n]['value']}: Floating Point Value written though the string holds it")
+            elif "FloatingPointValue" not in mv or float(mv.FloatingPointValue) != want:
+                problem(f"{items[n]['value']}: Floating Point Value {mv.get('FloatingPointValue')} is not the exact value")
     values = [str(n.MeasuredValueSequence[0].NumericValue) for g in groups_of(ds) for n in nums_of(g)]
     r2 = run(["node", os.path.join(INTEROP, "dcmjs_sr_check.js"), out,
               json.dumps({"groups": len(meta["Measurements"]), "measurements": stored, "values": values,
@@ -351,6 +376,11 @@ def case_write(ctx, name):
         problem("reader imageLibrary is not the UIDs of the library files, in order")
     if "measurementMethod" in got["Measurements"][0]:
         problem("reader wrote dcmqi's lower-case measurementMethod key")
+    if name == "full-precision":
+        wrote = [float(i["value"]) for i in meta["Measurements"][0]["measurementItems"]]
+        read = [float(i["value"]) for i in got["Measurements"][0]["measurementItems"]]
+        if read != wrote:
+            problem(f"reader values {read} are not the exact values written {wrote}")
     again = os.path.join(ctx.work, "again.dcm")
     r2 = run([ctx.tool("tid1500writer"), "--inputMetadata", back, "--outputDICOM", again,
               "--inputCompositeContextDirectory", case["context"], "--inputImageLibraryDirectory", case["library"]])
