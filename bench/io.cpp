@@ -6,6 +6,7 @@
 //   headers <dir>            read every DICOM file's header, stopping before Pixel Data, one after the other
 //   scan <dir>               the tools' source-series scan (headers only, in parallel)
 //   read-dicom <dir>         read every DICOM file whole (pixel data too) with DCMTK, one after the other
+//   read-files <dir>         read the bytes of every file under the directory, one after the other
 #include <dcmtk/config/osconfig.h>
 #include <dcmtk/dcmdata/dcdeftag.h>
 #include <dcmtk/dcmdata/dcfilefo.h>
@@ -66,6 +67,22 @@ int headers(const std::string& dir) {
   return 0;
 }
 
+int readFiles(const std::string& dir) {
+  std::size_t files = 0, total = 0;
+  std::vector<char> buffer(8 << 20);
+  for (const auto& entry : fs::recursive_directory_iterator(dir)) {
+    if (!entry.is_regular_file()) continue;
+    std::FILE* f = std::fopen(entry.path().c_str(), "rb");
+    if (!f) throw std::runtime_error("cannot open " + entry.path().string());
+    std::size_t n;
+    while ((n = std::fread(buffer.data(), 1, buffer.size(), f)) > 0) total += n;
+    std::fclose(f);
+    ++files;
+  }
+  std::printf("%zu files, %zu bytes\n", files, total);
+  return 0;
+}
+
 int readDicom(const std::string& dir) {
   std::size_t files = 0;
   for (const auto& entry : fs::recursive_directory_iterator(dir)) {
@@ -92,6 +109,7 @@ int main(int argc, char** argv) {
     if (mode == "write-bytes" && argc == 4) return writeBytes(std::stoull(argv[2]), argv[3]);
     if (mode == "headers" && argc == 3) return headers(argv[2]);
     if (mode == "read-dicom" && argc == 3) return readDicom(argv[2]);
+    if (mode == "read-files" && argc == 3) return readFiles(argv[2]);
     if (mode == "scan" && argc == 3) {
       const qidcm::SourceIndex index = qidcm::SourceIndex::scan({}, {argv[2]});
       std::printf("%zu instances\n", index.instances().size());
@@ -99,7 +117,7 @@ int main(int argc, char** argv) {
     }
     std::fprintf(stderr,
                  "usage: qidcm-bench-io read-image <path> | read-bytes <path> | write-bytes <n> <path> | "
-                 "headers <dir> | scan <dir> | read-dicom <dir>\n");
+                 "headers <dir> | scan <dir> | read-dicom <dir> | read-files <dir>\n");
     return 2;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "qidcm-bench-io: %s\n", e.what());

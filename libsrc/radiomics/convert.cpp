@@ -32,6 +32,12 @@ Code ucum(const std::string& value, const std::string& meaning = {}) {
   return {value, "UCUM", meaning.empty() ? value : meaning, ""};
 }
 
+// A composed unit: its meaning spelled out while it fits LO's 64
+// characters, else the UCUM expression itself.
+Code composed(const std::string& value, const std::string& meaning) {
+  return ucum(value, meaning.size() <= 64 ? meaning : value);
+}
+
 Code codeOf(const NamedCode& c) { return {c.value ? c.value : "", c.scheme ? c.scheme : "", c.meaning ? c.meaning : "", ""}; }
 
 // `unit` to the power `n`: each simple unit of the term gets the exponent,
@@ -59,11 +65,14 @@ Code power(const Code& unit, int n) {
     }
   }
   flush();
-  return ucum(out, unit.meaning + (n == 2 ? " squared" : " to the power " + std::to_string(n)));
+  return composed(out, unit.meaning + (n == 2 ? " squared" : " to the power " + std::to_string(n)));
 }
 
 struct SegInfo {
-  std::string sopInstanceUID, seriesInstanceUID;  // the SEG's, and its source series'
+  std::string sopInstanceUID;
+  // The series of the Common Instance Reference: the source images', and
+  // others (an RT Structure Set the SEG was made from).
+  std::vector<std::string> referencedSeries;
   std::map<unsigned, seg::SegmentDescription> segments;
 };
 
@@ -77,16 +86,74 @@ SegInfo readSeg(const std::string& path) {
   file.loadFileUntilTag(path.c_str(), EXS_Unknown, EGL_noChange, DCM_MaxReadLength, ERM_autoDetect, DCM_PixelData);
   DcmDataset& ds = *file.getDataset();
   info.sopInstanceUID = dicom::getString(ds, DCM_SOPInstanceUID);
-  DcmItem* series = nullptr;
-  if (ds.findAndGetSequenceItem(DCM_ReferencedSeriesSequence, series, 0).good() && series)
-    info.seriesInstanceUID = dicom::getString(*series, DCM_SeriesInstanceUID);
-  if (info.seriesInstanceUID.empty())
+  DcmSequenceOfItems* series = nullptr;
+  if (ds.findAndGetSequence(DCM_ReferencedSeriesSequence, series).good() && series)
+    for (DcmItem* item : dicom::itemsOf(series)) {
+      const std::string uid = dicom::getString(*item, DCM_SeriesInstanceUID);
+      if (!uid.empty()) info.referencedSeries.push_back(uid);
+    }
+  if (info.referencedSeries.empty())
     throwInput(path, "ReferencedSeriesSequence (0008,1115)", "missing: the SEG names no source series");
   return info;
 }
 
+// The units of the first Real World Value Mapping item under `item`'s
+// sequence `mapping` (a PM's shared functional group, or an RWVM object's
+// Referenced Image Real World Value Mapping item).
+std::optional<Code> mappingUnits(DcmItem& item) {
+  DcmItem* rwvm = nullptr;
+  if (item.findAndGetSequenceItem(DCM_RealWorldValueMappingSequence, rwvm, 0).bad() || !rwvm) return std::nullopt;
+  DcmItem* units = nullptr;
+  if (rwvm->findAndGetSequenceItem(DCM_MeasurementUnitsCodeSequence, units, 0).bad() || !units) return std::nullopt;
+  Code c{dicom::getString(*units, DCM_CodeValue), dicom::getString(*units, DCM_CodingSchemeDesignator),
+         dicom::getString(*units, DCM_CodeMeaning), ""};
+  if (c.value.empty()) c.value = dicom::getString(*units, DCM_LongCodeValue);
+  if (c.value.empty()) return std::nullopt;
+  return c;
+}
+
+// A parametric map's unit, or that of a Real World Value Mapping object in
+// the directory that maps the series' images.
+std::optional<Code> mappedUnit(const SourceIndex& series, const std::string& directory) {
+  const SourceInstance& first = series.instances().front();
+  if (first.sopClassUID == "1.2.840.10008.5.1.4.1.1.30") {
+    DcmFileFormat file;
+    file.loadFileUntilTag(first.path.c_str(), EXS_Unknown, EGL_noChange, DCM_MaxReadLength, ERM_autoDetect,
+                          DCM_PerFrameFunctionalGroupsSequence);
+    DcmItem* shared = nullptr;
+    if (file.getDataset()->findAndGetSequenceItem(DCM_SharedFunctionalGroupsSequence, shared, 0).good() && shared)
+      return mappingUnits(*shared);
+    return std::nullopt;
+  }
+  std::set<std::string> images;
+  for (const SourceInstance& i : series.instances()) images.insert(i.sopInstanceUID);
+  const SourceIndex all = SourceIndex::scanInstances({directory});
+  for (const SourceInstance& candidate : all.instances()) {
+    if (candidate.sopClassUID != "1.2.840.10008.5.1.4.1.1.67") continue;
+    DcmFileFormat file;
+    if (file.loadFile(candidate.path.c_str()).bad()) continue;
+    DcmSequenceOfItems* references = nullptr;
+    if (file.getDataset()->findAndGetSequence(DCM_ReferencedImageRealWorldValueMappingSequence, references).bad() ||
+        !references)
+      continue;
+    for (DcmItem* reference : dicom::itemsOf(references)) {
+      DcmSequenceOfItems* referenced = nullptr;
+      if (reference->findAndGetSequence(DCM_ReferencedImageSequence, referenced).bad() || !referenced) continue;
+      for (DcmItem* image : dicom::itemsOf(referenced))
+        if (images.count(dicom::getString(*image, DCM_ReferencedSOPInstanceUID))) {
+          if (auto unit = mappingUnits(*reference)) {
+            log::warning(candidate.path + ": its Real World Value Mapping gives the intensity unit, " + unit->value +
+                         " (--intensityUnit overrides)");
+            return unit;
+          }
+        }
+    }
+  }
+  return std::nullopt;
+}
+
 // The intensity unit of the source series.
-Code imageUnit(const SourceIndex& series, const std::string& override) {
+Code imageUnit(const SourceIndex& series, const std::string& directory, const std::string& override) {
   static const std::map<std::string, std::string> meanings = {
       {"[hnsf'U]", "Hounsfield unit"}, {"[arb'U]", "arbitrary unit"}, {"Bq/ml", "Becquerels/milliliter"},
       {"g/ml{SUVbw}", "Standardized Uptake Value body weight"}};
@@ -94,6 +161,7 @@ Code imageUnit(const SourceIndex& series, const std::string& override) {
     const auto m = meanings.find(override);
     return ucum(override, m == meanings.end() ? override : m->second);
   }
+  if (auto unit = mappedUnit(series, directory)) return *unit;
   const SourceInstance& first = series.instances().front();
   if (first.modality == "CT") return ucum("[hnsf'U]", "Hounsfield unit");
   if (first.modality == "PT") {
@@ -110,7 +178,7 @@ Code imageUnit(const SourceIndex& series, const std::string& override) {
 // codes have none.
 Code filteredUnit(const Code& unit, const std::string& family) {
   if (family == "original" || family == "wavelet" || family == "log") return unit;
-  if (family == "gradient") return ucum(unit.value + "/mm", unit.meaning + " per millimeter");
+  if (family == "gradient") return composed(unit.value + "/mm", unit.meaning + " per millimeter");
   if (family == "lbp-2D" || family == "lbp-3D") return ucum("1", "no units");
   return ucum("[arb'U]", "arbitrary unit");
 }
@@ -126,7 +194,7 @@ Code featureUnit(UnitKind kind, const Code& intensity) {
     case UnitKind::IntensitySquared: return power(intensity, 2);
     case UnitKind::IntensitySquaredVolume: {
       const Code squared = power(intensity, 2);
-      return ucum(squared.value + ".mm3", squared.meaning + " times cubic millimeter");
+      return composed(squared.value + ".mm3", squared.meaning + " times cubic millimeter");
     }
   }
   return ucum("1", "no units");
@@ -201,13 +269,18 @@ std::optional<sr::Measurement> measurementOf(const FeatureCase& c, const std::st
   }
   char* end = nullptr;
   const double v = std::strtod(value.c_str(), &end);
-  if (value.empty() || end != value.c_str() + value.size() || !std::isfinite(v)) {
+  if (!value.empty() && end != value.c_str() + value.size())
+    throwInput(file, where, "'" + value + "' is not a number");
+  if (value.empty() || !std::isfinite(v)) {
     log::warning(file + ": " + where + ": value '" + value + "' is not a finite number; feature left out");
     ++built.skipped;
     return std::nullopt;
   }
   const nlohmann::json settings = effectiveSettings(c, name->settingsKey);
-  const Code unit = filteredUnit(intensity, name->family);
+  // pyradiomics' normalize rescales the image to (x - mean) / sd x scale:
+  // no physical unit left.
+  const bool normalised = settings.contains("normalize") && settings["normalize"] == true;
+  const Code unit = filteredUnit(normalised ? ucum("[arb'U]", "arbitrary unit") : intensity, name->family);
   // Without the setting the shift is unknown (pyradiomics' default was
   // 2000 before 1.1.1, 0 since): the shifted code, which says so.
   const std::optional<double> shiftSetting = numberIn(settings, "voxelArrayShift");
@@ -243,6 +316,8 @@ std::optional<sr::Measurement> measurementOf(const FeatureCase& c, const std::st
       if (settings["resampledPixelSpacing"][n].is_number())
         m.derivationParameters.push_back(parameter(axes[n], settings["resampledPixelSpacing"][n].get<double>(), mm));
   }
+  if (normalised && name->featureClass != "shape" && name->featureClass != "shape2D")
+    m.derivationParameters.push_back(parameter("normalizeScale", numberIn(settings, "normalizeScale").value_or(1), one));
   if (name->featureClass == "gldm")
     if (auto a = numberIn(settings, "gldm_a")) m.derivationParameters.push_back(parameter("gldm_a", *a, one));
   if ((name->featureClass == "glcm" || name->featureClass == "gldm" || name->featureClass == "ngtdm") &&
@@ -281,14 +356,17 @@ sr::Metadata reportDefaults(const std::string& metadataPath) {
     document = nlohmann::json::parse(in, nullptr, false);
   }
   if (document.is_discarded() || !document.is_object()) throwInput(metadataPath, "", "not a JSON object");
-  if (!document.contains("Measurements")) document["Measurements"] = nlohmann::json::array();
-  if (!document["Measurements"].empty())
+  if (document.contains("Measurements") && !(document["Measurements"].is_array() && document["Measurements"].empty()))
     log::warning(metadataPath + ": Measurements: ignored; the groups come from the features");
-  document["Measurements"] = nlohmann::json::array();
+  // The schema wants a group: a placeholder, dropped once the file is parsed.
+  const nlohmann::json none = {{"CodeValue", "1"}, {"CodingSchemeDesignator", "UCUM"}, {"CodeMeaning", "no units"}};
+  document["Measurements"] = nlohmann::json::array(
+      {{{"measurementItems", nlohmann::json::array({{{"value", "0"}, {"quantity", none}, {"units", none}}})}}});
   if (!document.contains("observerContext"))
     document["observerContext"] = {{"ObserverType", "DEVICE"}, {"DeviceObserverUID", newUid()},
                                    {"DeviceObserverName", "pyradiomics"}};
   sr::Metadata md = sr::parseMetadata(document, metadataPath);
+  md.groups.clear();
   if (!document.contains("SeriesDescription")) md.seriesDescription = "Radiomics features";
   md.compositeContext.clear();
   md.imageLibrary.clear();
@@ -338,11 +416,22 @@ ConvertSummary convertFeatures(const ConvertOptions& options, const std::string&
   }
   const std::vector<FeatureCase> cases = readFeatures(options.featuresPath);
   const SegInfo seg = readSeg(options.segPath);
-  const SourceIndex library = SourceIndex::scan({}, {options.imageLibraryDirectory}).series(seg.seriesInstanceUID);
-  if (library.empty())
+  // The source series: the referenced series whose images are in the library.
+  const SourceIndex images = SourceIndex::scan({}, {options.imageLibraryDirectory});
+  SourceIndex library;
+  std::string sourceSeries;
+  for (const std::string& uid : seg.referencedSeries)
+    if (library.empty()) {
+      library = images.series(uid);
+      sourceSeries = uid;
+    }
+  if (library.empty()) {
+    std::string uids;
+    for (const std::string& uid : seg.referencedSeries) uids += (uids.empty() ? "" : ", ") + uid;
     throwInput(options.segPath, "ReferencedSeriesSequence (0008,1115)",
-               "its source series " + seg.seriesInstanceUID + " is not under " + options.imageLibraryDirectory);
-  const Code intensity = imageUnit(library, options.intensityUnit);
+               "its source series (" + uids + ") is not under " + options.imageLibraryDirectory);
+  }
+  const Code intensity = imageUnit(library, options.imageLibraryDirectory, options.intensityUnit);
 
   sr::Metadata md = reportDefaults(options.metadataPath);
   md.compositeContext = {fileNameOfPath(options.segPath)};
@@ -366,7 +455,7 @@ ConvertSummary convertFeatures(const ConvertOptions& options, const std::string&
     g.trackingUID = newUid();
     g.referencedSegment = number;
     g.segmentationUID = seg.sopInstanceUID;
-    g.sourceSeriesUID = seg.seriesInstanceUID;
+    g.sourceSeriesUID = sourceSeries;
     g.finding = s.type;
     g.findingSite = s.anatomicRegion;
     sr::AlgorithmIdentification algorithm;

@@ -284,6 +284,7 @@ constexpr Named kParameters[] = {
     {"binCount", {"K15C", kIbsi, "Fixed bin number"}},
     {"resegmentLower", {"R909", kQidcm, "Range resegmentation lower bound"}},
     {"resegmentUpper", {"R910", kQidcm, "Range resegmentation upper bound"}},
+    {"normalizeScale", {"R911", kQidcm, "Intensity normalisation scale"}},
 };
 
 // LBP 3D level N: R850 + N, for N = 1 .. 49 (R851 .. R899).

@@ -48,7 +48,7 @@ NamedCode waveletBandCode(const std::string& band);    // "LLH", "LH", ... ; {} 
 NamedCode lbp3DOutputConcept();                        // R802
 NamedCode lbp3DOutputCode(const std::string& output);  // "k" (kurtosis) or "m1", "m2", ... (level N, 1 <= N <= 49); {} when unknown
 
-// Derivation parameters: "sigma", "waveletLevel", "resampledSpacingX"/"Y"/"Z", "voxelArrayShift", "gldm_a", "distances", "binWidth" (IBSI Q3RU), "binCount" (IBSI K15C), "resegmentLower", "resegmentUpper".
+// Derivation parameters: "sigma", "waveletLevel", "resampledSpacingX"/"Y"/"Z", "voxelArrayShift", "gldm_a", "distances", "binWidth" (IBSI Q3RU), "binCount" (IBSI K15C), "resegmentLower", "resegmentUpper", "normalizeScale".
 // {} when unknown.
 NamedCode parameterCode(const std::string& name);
 

@@ -4,7 +4,9 @@
 #include <dcmtk/dcmsr/cmr/tid1600.h>
 
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
+#include <cstring>
 
 #include "qidcm/error.h"
 #include "qidcm/geometry.h"
@@ -205,7 +207,14 @@ std::string decimalString(const std::string& text, const std::string& file, cons
   const double v = std::strtod(s.c_str(), &end);
   if (s.empty() || end != s.c_str() + s.size()) throwInput(file, key, "'" + text + "' is not a number");
   if (!std::isfinite(v)) return {};
-  return isDecimalStringSyntax(s) ? s : formatDS(v);
+  if (isDecimalStringSyntax(s)) return s;
+  // The most significant digits that fit DS's 16 characters.
+  char shortened[40];
+  for (int digits = 17; digits > 0; --digits) {
+    std::snprintf(shortened, sizeof shortened, "%.*g", digits, v);
+    if (std::strlen(shortened) <= 16) break;
+  }
+  return shortened;
 }
 
 ContentCounts buildReportContent(DSRDocumentTree& tree, const Metadata& md,

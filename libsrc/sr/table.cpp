@@ -153,11 +153,27 @@ TableSummary writeMeasurementTable(const std::vector<std::string>& inputs, const
     std::sort(found.begin(), found.end());
     for (std::string& path : found) files.push_back({std::move(path), false});
   }
-  std::vector<std::optional<ReadResult>> reports(files.size());
-  std::vector<std::string> skipped(files.size());
+  const char separator = output.size() > 4 && output.compare(output.size() - 4, 4, ".tsv") == 0 ? '\t' : ',';
+  auto line = [&](std::string& text, const std::vector<std::string>& values) {
+    for (std::size_t i = 0; i < values.size(); ++i) {
+      if (i) text += separator;
+      text += cell(values[i], separator);
+    }
+    text += '\n';
+  };
+  // Each report is read and formatted on its own (both cores); the texts are
+  // joined in input order.
+  std::vector<std::string> chunks(files.size()), skipped(files.size());
+  std::vector<std::size_t> rows(files.size(), 0);
+  std::vector<char> read(files.size(), 0);
   parallelFor(files.size(), [&](int, std::size_t n) {
     try {
-      reports[n] = interpretReport(readSrDocumentFast(files[n].path), files[n].path);
+      const ReadResult report = interpretReport(readSrDocumentFast(files[n].path), files[n].path);
+      for (const auto& row : tableRows(report)) {
+        line(chunks[n], row);
+        ++rows[n];
+      }
+      read[n] = 1;
     } catch (const Error& e) {
       if (files[n].named || e.kind() != ErrorKind::Input) throw;
       // Under a directory, objects that are not SR documents (or not DICOM)
@@ -165,34 +181,23 @@ TableSummary writeMeasurementTable(const std::vector<std::string>& inputs, const
       // warned about.
       if (e.where() != "SOPClassUID (0008,0016)" && e.message().rfind("cannot read as DICOM", 0) != 0)
         skipped[n] = e.what();
-      else
-        skipped[n] = "-";
     }
   });
   TableSummary summary;
-  const char separator = output.size() > 4 && output.compare(output.size() - 4, 4, ".tsv") == 0 ? '\t' : ',';
   std::string text;
-  auto line = [&](const std::vector<std::string>& values) {
-    for (std::size_t i = 0; i < values.size(); ++i) {
-      if (i) text += separator;
-      text += cell(values[i], separator);
-    }
-    text += '\n';
-  };
-  line(tableColumns());
+  line(text, tableColumns());
   for (std::size_t n = 0; n < files.size(); ++n) {
-    if (!reports[n]) {
-      if (skipped[n] != "-") {
+    if (!read[n]) {
+      if (!skipped[n].empty()) {
         log::warning(skipped[n] + "; not in the table");
         ++summary.skipped;
       }
       continue;
     }
     ++summary.reports;
-    for (const auto& row : tableRows(*reports[n])) {
-      line(row);
-      ++summary.rows;
-    }
+    summary.rows += rows[n];
+    text += chunks[n];
+    std::string().swap(chunks[n]);
   }
   writeTextFile(staged, text, output);
   transaction.commit();

@@ -131,7 +131,7 @@ std::vector<NamedCode> allCodes() {
   for (int n = 1; n <= 49; ++n) codes.push_back(lbp3DOutputCode("m" + std::to_string(n)));
   for (const char* p : {"sigma", "waveletLevel", "resampledSpacingX", "resampledSpacingY", "resampledSpacingZ",
                         "voxelArrayShift", "gldm_a", "distances", "binWidth", "binCount", "resegmentLower",
-                        "resegmentUpper"})
+                        "resegmentUpper", "normalizeScale"})
     codes.push_back(parameterCode(p));
   return codes;
 }
@@ -413,6 +413,7 @@ TEST_CASE("image filter, wavelet sub-band, LBP output and derivation parameter c
   CHECK(is(parameterCode("binCount"), "K15C", "IBSI", "Fixed bin number"));
   CHECK(is(parameterCode("resegmentLower"), "R909", "99QIDCM", "Range resegmentation lower bound"));
   CHECK(is(parameterCode("resegmentUpper"), "R910", "99QIDCM", "Range resegmentation upper bound"));
+  CHECK(is(parameterCode("normalizeScale"), "R911", "99QIDCM", "Intensity normalisation scale"));
   CHECK(parameterCode("label").value == nullptr);
   CHECK(parameterCode("").value == nullptr);
 }
