@@ -40,16 +40,22 @@ int main(int argc, char** argv) {
       [&] {
         log::setVerbose(verbose);
         if (output.empty() && table.empty()) throwUsage("no output given (--outputMetadata or --outputTable)");
-        if (!output.empty()) {
-          if (inputs.size() != 1) throwUsage("--outputMetadata takes one --inputDICOM report");
-          const sr::ReadResult r = sr::readMeasurementReportToFile(inputs.front(), output);
-          std::printf("Read %s (%s): %zu measurement group(s), %zu measurement(s) -> %s\n", inputs.front().c_str(),
-                      r.documentType.c_str(), r.groups, r.measurements, output.c_str());
-        }
+        if (!output.empty() && inputs.size() != 1) throwUsage("--outputMetadata takes one --inputDICOM report");
+        // The table first; when the JSON then fails, the table goes too: all or nothing.
         if (!table.empty()) {
           const sr::TableSummary t = sr::writeMeasurementTable(inputs, table);
           std::printf("Wrote %s: %zu row(s) from %zu report(s)%s\n", table.c_str(), t.rows, t.reports,
                       t.skipped ? (", " + std::to_string(t.skipped) + " other file(s) skipped").c_str() : "");
+        }
+        if (!output.empty()) {
+          try {
+            const sr::ReadResult r = sr::readMeasurementReportToFile(inputs.front(), output);
+            std::printf("Read %s (%s): %zu measurement group(s), %zu measurement(s) -> %s\n",
+                        inputs.front().c_str(), r.documentType.c_str(), r.groups, r.measurements, output.c_str());
+          } catch (...) {
+            if (!table.empty()) std::remove(table.c_str());
+            throw;
+          }
         }
       });
 }

@@ -24,7 +24,7 @@ std::optional<double> number(const std::string& text) {
   if (p < end && *p == '+') ++p;
   double v = 0;
   const auto [next, error] = std::from_chars(p, end, v);
-  if (error != std::errc() || next == p) return std::nullopt;
+  if (error != std::errc() || next == p || !std::isfinite(v)) return std::nullopt;
   return v;
 }
 

@@ -39,6 +39,7 @@ class Computation {
     corrections();
     slopes();
     weight();
+    sizeUnits();
     std::vector<double> bw;  // SUVbw per stored unit, per slice
     if (in_.units == "BQML") {
       r_.units = "BQML";
@@ -58,7 +59,15 @@ class Computation {
       for (double m : slopes_) bw.push_back(m * r_.weightKg * 1000 / (bsa * 1e4));
     }
     r_.normalisation = normalisation();
-    for (double f : bw) r_.factors.push_back(f * r_.normalisation);
+    if (!(r_.normalisation > 0) || !std::isfinite(r_.normalisation))
+      fail("PatientSize (0010,1020)", "with Patient's Weight " + number(r_.weightKg) +
+                                          " kg gives a body mass or surface of " + number(r_.normalisation) +
+                                          " x the weight's: no SUV of this type");
+    for (double f : bw) {
+      if (!std::isfinite(f) || f <= 0)
+        fail("RescaleSlope (0028,1053)", "gives an SUV factor of " + number(f) + ", not a positive number");
+      r_.factors.push_back(f * r_.normalisation);
+    }
     return r_;
   }
 
@@ -134,7 +143,15 @@ class Computation {
     if (!in_.patientSize || *in_.patientSize <= 0)
       fail("PatientSize (0010,1020)", std::string(in_.patientSize ? "is " + number(*in_.patientSize) : "missing") +
                                           "; " + sizeNeededFor() + " needs it");
-    return *in_.patientSize * 100;
+    const double metres = *in_.patientSize;
+    if (metres > 300) fail("PatientSize (0010,1020)", "is " + number(metres) + ": neither metres nor centimetres");
+    return metres > 3 ? metres : metres * 100;  // over 3 m: centimetres (warned by sizeUnits)
+  }
+
+  void sizeUnits() {
+    if (in_.patientSize && *in_.patientSize > 3 && *in_.patientSize <= 300)
+      r_.warnings.push_back("Patient's Size " + number(*in_.patientSize) + " taken as centimetres: " +
+                            number(*in_.patientSize / 100) + " m");
   }
 
   const std::string& sex() const {

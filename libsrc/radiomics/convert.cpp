@@ -4,6 +4,7 @@
 #include <dcmtk/dcmdata/dcdeftag.h>
 #include <dcmtk/dcmdata/dcfilefo.h>
 
+#include <cctype>
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
@@ -50,7 +51,12 @@ Code power(const Code& unit, int n) {
     std::string annotation;
     const std::size_t brace = atom.find('{');
     if (brace != std::string::npos && brace > 0) annotation = atom.substr(brace), atom.resize(brace);
-    out += atom + (brace == 0 ? "" : std::to_string(n)) + annotation;
+    // An exponent the unit already has (cm2) is multiplied, not appended.
+    std::size_t digits = atom.size();
+    while (digits > 0 && std::isdigit(static_cast<unsigned char>(atom[digits - 1])) && atom.back() != ']') --digits;
+    int exponent = 1;
+    if (digits < atom.size() && digits > 0) exponent = std::atoi(atom.c_str() + digits), atom.resize(digits);
+    out += atom + (brace == 0 ? "" : std::to_string(exponent * n)) + annotation;
     atom.clear();
   };
   for (char c : unit.value) {

@@ -1,6 +1,7 @@
 #include "radiomics/features_input.h"
 
 #include <cctype>
+#include <cmath>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -63,6 +64,13 @@ class Literal {
   }
 
   nlohmann::json value() {
+    struct Depth {
+      int& d;
+      explicit Depth(int& depth) : d(depth) {
+        if (++d > 200) throw std::runtime_error("too deep");
+      }
+      ~Depth() { --d; }
+    } depth(depth_);
     space();
     if (at_ >= s_.size()) bad();
     const char c = s_[at_];
@@ -120,6 +128,7 @@ class Literal {
 
   const std::string& s_;
   std::size_t at_ = 0;
+  int depth_ = 0;
 };
 
 // RFC 4180 records: quoted cells may hold commas, quotes ("") and newlines.
@@ -177,7 +186,7 @@ std::optional<long> labelOf(const std::string& text, const std::string& path, co
   if (t.empty()) return std::nullopt;
   char* end = nullptr;
   const double v = std::strtod(t.c_str(), &end);
-  if (end != t.c_str() + t.size() || v != static_cast<double>(static_cast<long>(v)) || v < 1)
+  if (end != t.c_str() + t.size() || !std::isfinite(v) || v < 1 || v > 65535 || v != std::floor(v))
     throwInput(path, where + " Label", "'" + t + "' is not a positive integer");
   return static_cast<long>(v);
 }

@@ -30,9 +30,8 @@ void checkCoverage(const Content& content, const std::string& outputPath) {
     }
   for (std::size_t i = 0; i < uses.size(); ++i)
     if (uses[i] != 1)
-      throwInput(outputPath, "ReferencedImageRealWorldValueMappingSequence (0040,9094)",
-                 "image " + content.images[i].sopInstanceUID + " is in " + std::to_string(uses[i]) +
-                     " mappings; each referenced image needs exactly one");
+      throwInternal("RWVM for " + outputPath + ": image " + content.images[i].sopInstanceUID + " is in " +
+                    std::to_string(uses[i]) + " mappings; each referenced image needs exactly one");
 }
 
 }  // namespace
@@ -41,6 +40,10 @@ WriteSummary writeRealWorldValueMapping(const Content& content, const std::strin
   dcmtk::configure();
   if (content.images.empty()) throwInput(content.contextPath, "", "no image to map");
   checkCoverage(content, outputPath);
+  if (content.bitsStored == 0 || content.bitsStored > 16)
+    throwInput(content.contextPath, "BitsStored (0028,0101)",
+               "is " + std::to_string(content.bitsStored) +
+                   "; a Real World Value Mapping maps 16-bit stored values (First/Last Value Mapped are US or SS)");
   const dicom::ValueWriter writer(true);
   DcmDataset ds;
   const dicom::SourceContext context = dicom::copyPatientStudyContext(ds, content.contextPath, writer, false);

@@ -37,7 +37,7 @@ std::string modifiersJson(const Measurement& m) {
   nlohmann::json list = nlohmann::json::array();
   for (const CodedModifier& c : m.modifiers)
     list.push_back({{"modifier", codeToJson(c.concept)}, {"modifierValue", codeToJson(c.value)}});
-  return list.dump();
+  return list.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 std::string numericJson(const std::vector<NumericProperty>& list, const char* concept, const char* value,
@@ -46,7 +46,7 @@ std::string numericJson(const std::vector<NumericProperty>& list, const char* co
   nlohmann::json out = nlohmann::json::array();
   for (const NumericProperty& p : list)
     out.push_back({{concept, codeToJson(p.concept)}, {value, p.value}, {units, codeToJson(p.units)}});
-  return out.dump();
+  return out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 // RFC 4180: a cell holding the separator, a quote or a line break is quoted.

@@ -12,6 +12,7 @@ Cases:
                   and PixelMed clean
   bqml-default    the PET alone (Units BQML): Bq/ml
   unit-override   --intensityUnit wins over the RWVM
+  unit-with-exponent  --intensityUnit cm2/ml{SUVbsa}: Variance in cm4/ml2{SUVbsa}
   normalized      settings with normalize True: [arb'U] and R911 = normalizeScale
                   on the intensity and texture features, not on shape
 
@@ -102,7 +103,8 @@ def quantity(found, prefix):
 
 
 def check_units(ctx, found, unit):
-    squared = {"g/ml{SUVbw}": "g2/ml2{SUVbw}", "Bq/ml": "Bq2/ml2", "[arb'U]": "[arb'U]2"}[unit[0]]
+    squared = {"g/ml{SUVbw}": "g2/ml2{SUVbw}", "Bq/ml": "Bq2/ml2", "[arb'U]": "[arb'U]2",
+               "cm2/ml{SUVbsa}": "cm4/ml2{SUVbsa}"}[unit[0]]
     ctx.check(quantity(found, "Mean intensity")[0] == unit, f"Mean in {quantity(found, 'Mean intensity')[0]}, not {unit}")
     ctx.check(quantity(found, "Intensity variance")[0] == (squared, "UCUM"),
               f"Variance in {quantity(found, 'Intensity variance')[0]}, not {squared}")
@@ -147,6 +149,13 @@ def case_unit_override(ctx):
     check_units(ctx, nums(out), ("[arb'U]", "UCUM"))
 
 
+def case_unit_with_exponent(ctx):
+    """A unit that has an exponent already (SUVbsa's cm2/ml): squared, the exponents multiply."""
+    lib, seg = library(ctx, False)
+    out, _ = convert(ctx, lib, seg, flags=["--intensityUnit", "cm2/ml{SUVbsa}"])
+    check_units(ctx, nums(out), ("cm2/ml{SUVbsa}", "UCUM"))
+
+
 def case_normalized(ctx):
     lib, seg = library(ctx, True)
     out, _ = convert(ctx, lib, seg, settings="{'binWidth': 0.25, 'normalize': True, 'normalizeScale': 100}")
@@ -158,7 +167,8 @@ def case_normalized(ctx):
 
 
 CASES = {"suv-from-rwvm": case_suv_from_rwvm, "bqml-default": case_bqml_default,
-         "unit-override": case_unit_override, "normalized": case_normalized}
+         "unit-override": case_unit_override, "unit-with-exponent": case_unit_with_exponent,
+         "normalized": case_normalized}
 
 if __name__ == "__main__":
     sys.exit(seg_common.run_case(CASES, group="radiomics-pet"))

@@ -250,3 +250,18 @@ TEST_CASE("SUV: CPS through the voxel volume, and the dose calibration factor un
   r = computeSuv(in, SuvType::BodyWeight, "pt");
   CHECK(r.factors[0] == Approx(kDroFactor / 0.032).epsilon(1e-12));
 }
+
+TEST_CASE("SUV: a Patient's Size in centimetres is recognised, an impossible one refused") {
+  SuvInputs in = dro();
+  in.patientSex = "F";
+  const double metres = computeSuv(in, SuvType::IdealBodyWeight, "pt").factors[0];
+  in.patientSize = 175;
+  const SuvResult r = computeSuv(in, SuvType::IdealBodyWeight, "pt");
+  CHECK(r.factors[0] == Approx(metres).epsilon(1e-12));
+  REQUIRE(r.warnings.size() == 1);
+  CHECK_THAT(r.warnings.front(), Contains("centimetres"));
+  in.patientSize = 1750;
+  CHECK_THROWS_WITH(computeSuv(in, SuvType::IdealBodyWeight, "pt"), Contains("PatientSize (0010,1020)"));
+  in.patientSize = 0.9;  // IBW of a 90 cm woman: 45.5 + 0.91 x (90 - 152) < 0
+  CHECK_THROWS_WITH(computeSuv(in, SuvType::IdealBodyWeight, "pt"), Contains("PatientSize (0010,1020)"));
+}

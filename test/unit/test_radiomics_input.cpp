@@ -38,6 +38,8 @@ TEST_CASE("radiomics: Python literals in pyradiomics' diagnostics become JSON") 
   CHECK(v["neg"] == "-inf");
   CHECK(parsePythonLiteral("1.3.0.post61.dev0+gec8ca3f") == "1.3.0.post61.dev0+gec8ca3f");  // not a literal: text
   CHECK(parsePythonLiteral("(162, 84, 11)") == nlohmann::json::array({162, 84, 11}));
+  const std::string deep = std::string(100000, '[') + std::string(100000, ']');
+  CHECK(parsePythonLiteral(deep) == deep);  // too deep to be settings: kept as text, no crash
 }
 
 TEST_CASE("radiomics: feature columns and their image types") {
@@ -103,6 +105,9 @@ TEST_CASE("radiomics: pyradiomics' batch CSV, quoted cells and all") {
                     Contains("row 2") && Contains("no feature column"));
   CHECK_THROWS_WITH(readFeatures(writeFile("badlabel.csv", "Label,original_firstorder_Mean\nx,1\n")),
                     Contains("row 2 Label") && Contains("not a positive integer"));
+  for (const char* label : {"1e30", "nan", "0", "1.5", "70000"})
+    CHECK_THROWS_WITH(readFeatures(writeFile("label.csv", std::string("Label,original_firstorder_Mean\n") + label + ",1\n")),
+                      Contains("Label") && Contains("not a positive integer"));
   CHECK_THROWS_WITH(readFeatures(writeFile("long.csv", "original_firstorder_Mean\n1,2\n")), Contains("2 cells"));
 }
 

@@ -56,8 +56,9 @@ struct WriteSummary {
 };
 
 // Writes `content` to `outputPath` (explicit VR little endian) atomically.
-// Throws Error (Input) for an image in no mapping or in two, and Error
-// (Output) when the file cannot be written.
+// Throws Error (Input) for Bits Stored outside 1..16, Error (Internal) for
+// an image in no mapping or in two, and Error (Output) when the file cannot
+// be written.
 WriteSummary writeRealWorldValueMapping(const Content& content, const std::string& outputPath);
 
 }  // namespace qidcm::rwvm
