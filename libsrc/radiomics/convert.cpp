@@ -379,16 +379,6 @@ sr::Metadata reportDefaults(const std::string& metadataPath) {
   return md;
 }
 
-std::string directoryOfPath(const std::string& path) {
-  const std::size_t slash = path.find_last_of('/');
-  return slash == std::string::npos ? "." : (slash == 0 ? "/" : path.substr(0, slash));
-}
-
-std::string fileNameOfPath(const std::string& path) {
-  const std::size_t slash = path.find_last_of('/');
-  return slash == std::string::npos ? path : path.substr(slash + 1);
-}
-
 }  // namespace
 
 std::map<long, unsigned> parseSegmentMap(const std::vector<std::string>& values) {
@@ -440,7 +430,7 @@ ConvertSummary convertFeatures(const ConvertOptions& options, const std::string&
   const Code intensity = imageUnit(library, options.imageLibraryDirectory, options.intensityUnit);
 
   sr::Metadata md = reportDefaults(options.metadataPath);
-  md.compositeContext = {fileNameOfPath(options.segPath)};
+  md.compositeContext = {fileNameOf(options.segPath)};
   for (const SourceInstance& instance : library.instances()) md.imageLibrary.push_back(instance.sopInstanceUID);
 
   ConvertSummary summary;
@@ -490,7 +480,7 @@ ConvertSummary convertFeatures(const ConvertOptions& options, const std::string&
   summary.groups = md.groups.size();
   summary.skipped = built.skipped;
   sr::WriterPaths paths;
-  paths.compositeContextDirectory = directoryOfPath(options.segPath);
+  paths.compositeContextDirectory = directoryOf(options.segPath);
   paths.imageLibraryDirectory = options.imageLibraryDirectory;
   paths.output = outputPath;
   summary.sopInstanceUID = sr::writeMeasurementReport(md, paths).sopInstanceUID;

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """CI runs exactly the README's test command: the command in the code block
 under "runs the whole test suite" in README.md is the command .ci/run
-executes (its last line, after `exec`)."""
+executes: its last line, word for word (an `exec ` prefix is allowed)."""
 import os
 import re
 import sys
