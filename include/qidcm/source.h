@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "qidcm/geometry.h"
+#include "qidcm/volume.h"
 
 namespace qidcm {
 
@@ -83,6 +84,22 @@ class SourceIndex {
 // the series with the most frames. Throws Error (Input) when the series is
 // missing or its planes do not lie on one regular grid.
 Grid seriesGrid(const SourceIndex& index, const std::string& seriesInstanceUID = {});
+
+// The pixels of one series, decoded from any transfer syntax into modality
+// values (Rescale Slope and Intercept applied; colour averaged to grey) as
+// float32 on `grid` (from seriesGrid). Slices without an image stay 0 (warned).
+struct SeriesPixels {
+  Volume volume;
+  std::string modality;
+  std::string units;                            // Rescale Type, "HU" for CT, else Units (PET)
+  double windowCenter = 0, windowWidth = 0;     // the first image's window; width 0: none
+  std::size_t placedSlices = 0;
+  std::vector<std::string> sliceInstances;      // SOP Instance UID of each slice's image ("" when none)
+};
+// With `modalityValues` false, the stored values (for a Real World Value
+// Mapping, which maps stored values).
+SeriesPixels readSeriesPixels(const SourceIndex& index, const std::string& seriesInstanceUID, const Grid& grid,
+                              bool modalityValues = true);
 
 // A source image (and frame) that a slice of the research image lies on.
 struct SourceReference {

@@ -325,6 +325,21 @@ std::string getString(DcmItem& item, const DcmTagKey& key) {
   return "";
 }
 
+std::optional<Code> readCode(DcmItem& parent, const DcmTagKey& seq) {
+  DcmItem* item = nullptr;
+  if (parent.findAndGetSequenceItem(seq, item, 0).bad() || !item) return std::nullopt;
+  Code c;
+  c.value = getString(*item, DCM_CodeValue);
+  if (c.value.empty()) c.value = getString(*item, DCM_LongCodeValue);
+  if (c.value.empty()) c.value = getString(*item, DCM_URNCodeValue);
+  c.scheme = getString(*item, DCM_CodingSchemeDesignator);
+  c.meaning = getString(*item, DCM_CodeMeaning);
+  c.schemeVersion = getString(*item, DCM_CodingSchemeVersion);
+  if (c.scheme.empty()) c.scheme = "99UNKNOWN";
+  if (c.meaning.empty()) c.meaning = c.value;
+  return c;
+}
+
 bool getUint16(DcmItem& item, const DcmTagKey& key, Uint16& value) {
   return item.findAndGetUint16(key, value).good();
 }

@@ -5,6 +5,7 @@
 #include <dcmtk/dcmdata/dcitem.h>
 #include <dcmtk/dcmdata/dcsequen.h>
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -80,6 +81,10 @@ std::size_t maxValueCharacters(DcmEVR vr);
 // text VRs only (AE, CS, LO, LT, PN, SH, ST): a shorter number, date or UID
 // would be another value, so those stay errors.
 std::string shortenToVR(const std::string& value, DcmEVR vr);
+// The Code Sequence Macro of the first item of `seq` (Code Value, else Long
+// or URN Code Value); nullopt when there is none. A missing scheme reads as
+// 99UNKNOWN and a missing meaning as the value, so a code is never rejected.
+std::optional<Code> readCode(DcmItem& parent, const DcmTagKey& seq);
 bool getUint16(DcmItem& item, const DcmTagKey& key, Uint16& value);
 
 bool isAscii(const std::string& text);

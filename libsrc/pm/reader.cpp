@@ -29,23 +29,9 @@ namespace {
 
 using dicom::attributeName;
 using dicom::getString;
+using dicom::readCode;
 
 const char* kParametricMapStorage = "1.2.840.10008.5.1.4.1.1.30";
-
-std::optional<Code> readCode(DcmItem& parent, const DcmTagKey& seq) {
-  DcmItem* item = nullptr;
-  if (parent.findAndGetSequenceItem(seq, item, 0).bad() || !item) return std::nullopt;
-  Code c;
-  c.value = getString(*item, DCM_CodeValue);
-  if (c.value.empty()) c.value = getString(*item, DCM_LongCodeValue);
-  if (c.value.empty()) c.value = getString(*item, DCM_URNCodeValue);
-  c.scheme = getString(*item, DCM_CodingSchemeDesignator);
-  c.meaning = getString(*item, DCM_CodeMeaning);
-  c.schemeVersion = getString(*item, DCM_CodingSchemeVersion);
-  if (c.scheme.empty()) c.scheme = "99UNKNOWN";
-  if (c.meaning.empty()) c.meaning = c.value;
-  return c;
-}
 
 bool is(const Code& concept, const char* sct, const char* srt, const char* meaning) {
   return concept.value == sct || concept.value == srt || concept.meaning == meaning;

@@ -6,6 +6,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "core/csv.h"
 #include "qidcm/error.h"
 
 namespace qidcm::radiomics {
@@ -130,49 +131,6 @@ class Literal {
   std::size_t at_ = 0;
   int depth_ = 0;
 };
-
-// RFC 4180 records: quoted cells may hold commas, quotes ("") and newlines.
-std::vector<std::vector<std::string>> csvRecords(std::istream& in, char separator) {
-  std::vector<std::vector<std::string>> records;
-  std::vector<std::string> record;
-  std::string cell;
-  bool quoted = false, any = false;
-  char c;
-  while (in.get(c)) {
-    any = true;
-    if (quoted) {
-      if (c == '"') {
-        if (in.peek() == '"') {
-          in.get(c);
-          cell += '"';
-        } else {
-          quoted = false;
-        }
-      } else {
-        cell += c;
-      }
-    } else if (c == '"') {
-      quoted = true;
-    } else if (c == separator) {
-      record.push_back(cell);
-      cell.clear();
-    } else if (c == '\n' || c == '\r') {
-      if (c == '\r' && in.peek() == '\n') in.get(c);
-      record.push_back(cell);
-      cell.clear();
-      if (!(record.size() == 1 && record[0].empty())) records.push_back(record);
-      record.clear();
-      any = false;
-    } else {
-      cell += c;
-    }
-  }
-  if (any) {
-    record.push_back(cell);
-    records.push_back(record);
-  }
-  return records;
-}
 
 std::string trimmed(std::string s) {
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.pop_back();
