@@ -76,9 +76,13 @@ MAKE_PET = os.path.join(os.path.dirname(os.path.abspath(__file__)), "make_pet.py
 # tid1500reader --outputTable over the collection.
 CASES["table"] = dict(reports=["--reports", "1000", "--measurements", "100"])
 MAKE_REPORTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "make_reports.py")
+# qidcm-qc: "qc" is the total case's SEG over its series; "qc-index" a
+# collection of 1,000 rows made in the run (qc_index_runs).
+CASES["qc-index"] = dict(args=["--columns", "64", "--rows", "64", "--slices", "20", "--segments", "3",
+                               "--format", "nrrd"], label="label.nrrd", stored=1)
 # The parametric map case shares the total case's series and grid.
 CASE_INPUTS = {"small": "small", "total": "total", "lesions": "lesions", "pmap": "total", "compression": "total",
-               "rtstruct": "rtstruct", "pet": "pet", "table": "table"}
+               "rtstruct": "rtstruct", "pet": "pet", "table": "table", "qc": "total", "qc-index": "qc-index"}
 
 # The compression table (on the total case): SEG type, --compress value.
 COMPRESSION_RUNS = [("binary", "none"), ("binary", "rle"), ("binary", "difc"), ("binary", "jpeg2000"),
@@ -448,11 +452,44 @@ def table_runs(b, d, out):
             os.remove(table)
 
 
+def qc_runs(b, d, out):
+    """qidcm-qc's page of the total case's SEG (117 segments, written first, not timed) over its 600-slice
+    series. The floor reads the SEG and the series and writes the page's bytes. Target: under 5 s."""
+    ct, seg, page = os.path.join(d, "ct"), os.path.join(out, "seg.dcm"), os.path.join(out, "page.html")
+    subprocess.run([b.tool("itkimage2segimage"), "--inputImageList", os.path.join(d, CASES["total"]["label"]),
+                    "--inputMetadata", os.path.join(d, "meta.json"), "--inputDICOMDirectory", ct,
+                    "--outputDICOM", seg], check=True, capture_output=True)
+    b.row("qc", "qidcm-qc", "SEG page, 117 segments", [b.tool("qidcm-qc"), "--inputDICOM", seg,
+          "--inputDICOMDirectory", ct, "--outputHTML", page], [page], [["read-files", out], ["read-dicom", ct]],
+          limit_wall=5)
+
+
+def qc_index_runs(b, d, out):
+    """qidcm-qc --inputReport over a report of 1,000 rows: each a 3-segment SEG (hard links to one file) on
+    the same 64 x 64 x 20 series, every page made again (--noReuse), on both cores. The floor reads the SEGs
+    and writes the pages' and the index's bytes. Target: under 10 s."""
+    ct, segs = os.path.join(d, "ct"), os.path.join(out, "seg")
+    os.makedirs(segs)
+    base = os.path.join(out, "base.dcm")
+    subprocess.run([b.tool("itkimage2segimage"), "--inputImageList", os.path.join(d, "label.nrrd"),
+                    "--inputMetadata", os.path.join(d, "meta.json"), "--inputDICOMDirectory", ct,
+                    "--outputDICOM", base], check=True, capture_output=True)
+    report = os.path.join(out, "report.csv")
+    with open(report, "w") as f:
+        f.write("row,status,seconds,output_bytes,message,id,output,kind,source\n")
+        for n in range(1, 1001):
+            os.link(base, os.path.join(segs, f"r{n:04d}.dcm"))
+            f.write(f"{n},ok,1,1,,r{n:04d},seg/r{n:04d}.dcm,seg,{ct}\n")
+    index, pages = os.path.join(out, "index.html"), os.path.join(out, "qc")
+    b.row("qc-index", "qidcm-qc", "index of 1,000 rows", [b.tool("qidcm-qc"), "--inputReport", report,
+          "--outputHTML", index, "--noReuse"], [index, pages], ["read-files", segs], limit_wall=10)
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--build", required=True)
     p.add_argument("--work", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "work"))
-    p.add_argument("--cases", default="small,total,lesions,pmap,compression,rtstruct,pet,table")
+    p.add_argument("--cases", default="small,total,lesions,pmap,compression,rtstruct,pet,table,qc,qc-index")
     p.add_argument("--runs", type=int, default=3)
     p.add_argument("--csv")
     a = p.parse_args()
@@ -482,6 +519,10 @@ def main():
             pet_runs(b, d, out)
         elif c == "table":
             table_runs(b, d, out)
+        elif c == "qc":
+            qc_runs(b, d, out)
+        elif c == "qc-index":
+            qc_index_runs(b, d, out)
         else:
             seg_runs(b, c, d, out)
         shutil.rmtree(out, ignore_errors=True)

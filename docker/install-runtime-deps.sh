@@ -20,6 +20,7 @@ packages=(
   libopenjp2-7    # JPEG 2000 frames
   liblcms2-2      # ICC profiles
   zlib1g          # deflate; also needed by ITK's NIfTI/NRRD/MetaImage readers
+  libpng16-16     # PNG images of qidcm-qc pages
   libstdc++6
   libgcc-s1
 )

@@ -42,11 +42,12 @@ LAYERS = {
     "rtstruct": (13, "RT Structure Sets, read and rasterized into SEGs"),
     "radiomics": (13, "pyradiomics features into TID 1500 reports (radiomics2tid1500)"),
     "pet": (13, "PET: SUV from the series' headers, written as RWVM, PM and image (pet2suv)"),
+    "qc": (13, "QC pages of SEG, PM, RWVM and SR objects and their collection index (qidcm-qc)"),
 }
 
 # IODs: what another module needs of one goes through its public headers
 # (include/qidcm/<iod>/), never its internal ones (libsrc/<iod>/).
-IODS = {"seg", "pm", "sr", "rwvm", "rtstruct", "pet", "radiomics"}
+IODS = {"seg", "pm", "sr", "rwvm", "rtstruct", "pet", "radiomics", "qc"}
 
 # Public headers (include/qidcm/...) -> module.
 PUBLIC = {
@@ -60,7 +61,7 @@ PUBLIC = {
     "source.h": "source",
     "series.h": "iod",
 }
-for iod in ("seg", "pm", "sr", "rwvm", "rtstruct", "pet", "radiomics"):
+for iod in ("seg", "pm", "sr", "rwvm", "rtstruct", "pet", "radiomics", "qc"):
     PUBLIC[iod + "/"] = iod
 UMBRELLA = "qidcm.h"  # includes everything; nothing in the library includes it
 

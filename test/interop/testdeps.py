@@ -30,6 +30,7 @@ PROGRAMS = {
     "snakemake": "snakemake", "gzip": "gzip",
     "git": "git",  # setup.fresh-demo clones the tree
     "plastimatch": "plastimatch",  # the independent RTSTRUCT rasterization reference
+    "chromium": "chromium",  # headless browser of the qidcm-qc page tests (test/e2e/browser.py)
 }
 PIXELMED_JAR = "/usr/share/java/pixelmed.jar"
 
