@@ -8,7 +8,9 @@ Only the standard library is used. Per output root, each row leaves:
     <root>/<output>                 the DICOM file the tool wrote
     <root>/logs/<id>.log            the command, its exit status, stdout and stderr
     <root>/logs/<id>.result.json    the row's result record (status ok|failed, ...)
-A row is done when its output exists and its result record says ok.
+    <root>/qc/<id>.html, .qc.json   with qc: the row's QC page and its summary (qidcm-qc)
+A row is done when its output exists and its result record says ok. The report is
+<root>/report.csv; with qc, qidcm-qc makes the index <root>/index.html from it.
 """
 import csv
 import functools
@@ -36,7 +38,9 @@ SET_FLAGS = {
 }
 ID_PATTERN = r"[A-Za-z0-9][A-Za-z0-9._-]*"
 LOGS = "logs"
-REPORT_COLUMNS = ("row", "status", "seconds", "output_bytes", "message", "id", "output")
+QC = "qc"  # the QC pages, beside the index (qidcm-qc puts them in <index's directory>/qc)
+QC_TOOL = "qidcm-qc"
+REPORT_COLUMNS = ("row", "status", "seconds", "output_bytes", "message", "id", "output", "kind", "source")
 
 
 class ManifestError(Exception):
@@ -138,8 +142,8 @@ def _row(path, base, number, v):
         fail("output", "empty (an output path relative to the output root is required)")
     if os.path.isabs(output) or norm in (".", "..") or norm.startswith(".." + os.sep):
         fail("output", f"'{output}' is not a path inside the output root")
-    if norm.split(os.sep)[0] == LOGS or re.fullmatch(r"report.*\.csv", norm):
-        fail("output", f"'{output}' is reserved for the logs and the reports")
+    if norm.split(os.sep)[0] in (LOGS, QC) or re.fullmatch(r"report.*\.csv|index.*\.html", norm):
+        fail("output", f"'{output}' is reserved for the logs, the QC pages and the reports")
     try:
         options = list(_split_options(v.get("options", "")))
     except ValueError as e:
@@ -171,6 +175,11 @@ def report_path(root, shard=None):
     return os.path.join(root, "report.csv" if not shard else "report-{}-of-{}.csv".format(*shard.split("/")))
 
 
+def index_path(root, shard=None):
+    """<root>/index.html (the QC index), or <root>/index-K-of-N.html for shard K/N."""
+    return os.path.join(root, "index.html" if not shard else "index-{}-of-{}.html".format(*shard.split("/")))
+
+
 # ---------------------------------------------------------------------------
 # Paths, commands, state
 
@@ -184,6 +193,14 @@ def log_path(root, row):
 
 def result_path(root, row):
     return os.path.join(root, LOGS, row.id + ".result.json")
+
+
+def page_path(root, row):
+    return os.path.join(root, QC, row.id + ".html")
+
+
+def page_summary_path(root, row):
+    return os.path.join(root, QC, row.id + ".qc.json")
 
 
 def command(row, root, bin_dir=None):
@@ -200,6 +217,20 @@ def command(row, root, bin_dir=None):
     if row.context:
         cmd += ["--inputCompositeContextDirectory", row.context]
     return cmd + ["--outputDICOM", output_path(root, row)] + row.options
+
+
+def qc_command(row, root, bin_dir=None):
+    """qidcm-qc's command line for a row's QC page (<root>/qc/<id>.html and its summary)."""
+    cmd = [os.path.join(bin_dir, QC_TOOL) if bin_dir else QC_TOOL, "--inputDICOM", output_path(root, row)]
+    if row.dicom:
+        cmd += ["--inputDICOMDirectory", row.dicom]
+    return cmd + ["--outputHTML", page_path(root, row), "--outputSummary", page_summary_path(root, row)]
+
+
+def index_command(report, index, bin_dir=None):
+    """qidcm-qc's command line for the QC index of a report (its outputs are relative to
+    the report's directory; the pages go to <index's directory>/qc)."""
+    return [os.path.join(bin_dir, QC_TOOL) if bin_dir else QC_TOOL, "--inputReport", report, "--outputHTML", index]
 
 
 def read_result(root, row):
@@ -231,25 +262,32 @@ def one_line_error(stderr, returncode):
 # ---------------------------------------------------------------------------
 # Running
 
-def run_row(row, root, bin_dir=None):
+def run_tool(cmd, bin_dir=None):
+    """Runs a command; returns (exit status, stdout, stderr); 127 for a tool not found."""
+    if shutil.which(cmd[0]) is None:
+        return 127, "", f"{cmd[0]}: error: tool not found" + ("" if bin_dir else " on PATH")
+    p = subprocess.run(cmd, capture_output=True, text=True, errors="replace", stdin=subprocess.DEVNULL)
+    return p.returncode, p.stdout, p.stderr
+
+
+def run_row(row, root, bin_dir=None, qc=False):
     """Runs one row; writes its log and result record; returns the record. Never raises
-    for a failing tool: the failure is the record's status and message."""
+    for a failing tool: the failure is the record's status and message. With qc, an ok
+    row's QC page is made next; its outcome is the record's "qc" ("ok" or the error),
+    and a failed page does not fail the row."""
     root = os.path.abspath(root)
     out = output_path(root, row)
     os.makedirs(os.path.join(root, LOGS), exist_ok=True)
     os.makedirs(os.path.dirname(out), exist_ok=True)
-    try:
-        os.remove(result_path(root, row))
-    except FileNotFoundError:
-        pass
+    for stale in (result_path(root, row), page_path(root, row), page_summary_path(root, row)):
+        try:
+            os.remove(stale)
+        except FileNotFoundError:
+            pass
     cmd = command(row, root, bin_dir)
     started = time.strftime("%Y-%m-%dT%H:%M:%S%z")
     t0 = time.monotonic()
-    if shutil.which(cmd[0]) is None:
-        code, stdout, stderr = 127, "", f"{cmd[0]}: error: tool not found" + ("" if bin_dir else " on PATH")
-    else:
-        p = subprocess.run(cmd, capture_output=True, text=True, errors="replace", stdin=subprocess.DEVNULL)
-        code, stdout, stderr = p.returncode, p.stdout, p.stderr
+    code, stdout, stderr = run_tool(cmd, bin_dir)
     seconds = time.monotonic() - t0
     ok = code == 0 and os.path.isfile(out)
     if ok:
@@ -268,8 +306,31 @@ def run_row(row, root, bin_dir=None):
                 f"# exit status {code}, {seconds:.3f} s, {record['status']}"
                 + (f": {message}" if message else "") + "\n"
                 f"--- stdout\n{_ended(stdout)}--- stderr\n{_ended(stderr)}")
+    if qc and ok:
+        record["qc"] = _make_page(row, root, bin_dir)
     _write_atomically(result_path(root, row), json.dumps(record, indent=1) + "\n")
     return record
+
+
+def _make_page(row, root, bin_dir):
+    """Makes a row's QC page; appends its command and output to the row's log; returns
+    "ok" or the one-line error."""
+    os.makedirs(os.path.join(root, QC), exist_ok=True)
+    cmd = qc_command(row, root, bin_dir)
+    t0 = time.monotonic()
+    code, stdout, stderr = run_tool(cmd, bin_dir)
+    seconds = time.monotonic() - t0
+    if code:
+        outcome = one_line_error(stderr, code)
+    elif not (os.path.isfile(page_path(root, row)) and os.path.isfile(page_summary_path(root, row))):
+        outcome = f"{QC_TOOL} exited 0 but wrote no {page_path(root, row)}"
+    else:
+        outcome = "ok"
+    with open(log_path(root, row), "a") as f:
+        f.write(f"# qc command: {shlex.join(cmd)}\n"
+                f"# exit status {code}, {seconds:.3f} s, qc {outcome}\n"
+                f"--- stdout\n{_ended(stdout)}--- stderr\n{_ended(stderr)}")
+    return outcome
 
 
 def write_report(rows, root, report):
@@ -280,7 +341,8 @@ def write_report(rows, root, report):
     for row in rows:
         r = read_result(root, row) or {"status": "pending", "seconds": "", "output_bytes": "", "message": ""}
         records.append(r)
-        lines.append([row.number, r["status"], r["seconds"], r["output_bytes"], r["message"], row.id, row.output])
+        lines.append([row.number, r["status"], r["seconds"], r["output_bytes"], r["message"], row.id, row.output,
+                      row.kind, row.dicom])
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(REPORT_COLUMNS)
@@ -302,9 +364,10 @@ def _write_atomically(path, text):
 
 
 def main(argv=None):
-    """python3 qidcm_manifest.py run-row ROW_JSON --output-root DIR [--bin DIR]
+    """python3 qidcm_manifest.py run-row ROW_JSON --output-root DIR [--bin DIR] [--qc]
     The Snakefile's row jobs: runs one row, passed as the JSON of its Row so that a job
-    does not read the whole manifest again. Exit 0 whatever the row's status."""
+    does not read the whole manifest again (--qc: and makes its QC page). Exit 0
+    whatever the row's status."""
     import argparse
     import sys
     p = argparse.ArgumentParser(prog="qidcm_manifest.py")
@@ -312,10 +375,11 @@ def main(argv=None):
     p.add_argument("row", help="the row, as JSON")
     p.add_argument("--output-root", required=True)
     p.add_argument("--bin")
+    p.add_argument("--qc", action="store_true", help="make the row's QC page when it is ok")
     a = p.parse_args(argv)
-    r = run_row(Row(**json.loads(a.row)), a.output_root, a.bin)
-    print(f"qidcm: row {r['row']} ({r['id']}): {r['status']}" + (f": {r['message']}" if r["message"] else ""),
-          file=sys.stderr)
+    r = run_row(Row(**json.loads(a.row)), a.output_root, a.bin, qc=a.qc)
+    print(f"qidcm: row {r['row']} ({r['id']}): {r['status']}" + (f": {r['message']}" if r["message"] else "")
+          + (f"; QC page: {r['qc']}" if r.get("qc", "ok") != "ok" else ""), file=sys.stderr)
     return 0
 
 

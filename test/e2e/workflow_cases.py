@@ -23,8 +23,18 @@ Cases:
                 messages of a snakemake run of the same manifest; outputs valid; its
                 progress lines end at 7/7; a re-run skips the done rows; on a terminal the
                 progress line is rewritten with \\r; --shard 3/3 converts rows 3 and 6.
+  batch-qc      qidcm-batch --qc: every ok row has qc/<id>.html and qc/<id>.qc.json and
+                "qc": "ok" in its record, the log holds the page command; index.html has a
+                row per report row and links the ok rows' pages. A re-run (with --report
+                in the output root) keeps the seg and pm pages (same mtimes) and the index
+                is still right. --qc with a --report outside the output root is a usage
+                error; without qidcm-qc, an ok row stays ok with the tool's message as its
+                "qc" and the index's failure makes the exit status 1.
+  snakemake-qc  snakemake --config qc=1 makes the same pages, records and index; a re-run
+                keeps the seg and pm pages and the index is still right.
   bad-manifest  a manifest error stops qidcm-batch (exit 2) and snakemake (non-zero) with
-                one line naming the manifest, the row and the column.
+                one line naming the manifest, the row and the column; outputs under qc/
+                and index.html are refused (reserved); snakemake refuses qc=maybe.
 snakemake missing is a failure, not a skip.
 
 Usage: workflow_cases.py --list | <case> --bin <build/apps> --tools <dir> --work <dir>
@@ -62,6 +72,8 @@ SEG, LABELMAP, PM, SR = ("1.2.840.10008.5.1.4.1.1.66.4", "1.2.840.10008.5.1.4.1.
 EXPECTED = {"seg-1": (SEG, 3), "seg-2": (SEG, 6), "labelmap-3": (LABELMAP, 4), "pm-4": (PM, None),
             "5": (SEG, 3), "sr-7": (SR, None)}
 BROKEN = "broken-6"
+REPORT_HEADER = ["row", "status", "seconds", "output_bytes", "message", "id", "output", "kind", "source"]
+QC_KEPT = [i for i in EXPECTED if i != "sr-7"]  # pages the index reuses (an SR's page is made again)
 
 
 def run(cmd, **kw):
@@ -111,6 +123,9 @@ def make_manifest(ctx, d):
         (BROKEN, "seg", "data/c6/label.nrrd", "data/c6/broken.json", "data/c6/ct", "", "seg/6.dcm", ""),
         ("sr-7", "sr", "", SR_JSON, SR_LIBRARY, SR_CONTEXT, "sr/7.dcm", ""),
     ]
+    # id -> (kind, source) as the report must show them: the dicom column, made absolute
+    ctx.kinds = {r[0] or "5": (r[1] or "seg", os.path.normpath(os.path.join(d, r[4])) if r[4] else "")
+                 for r in rows}
     path = os.path.join(d, "manifest.tsv")
     with open(path, "w") as f:
         f.write("# qidcm workflow test manifest\nid\tkind\timages\tmetadata\tdicom\tcontext\toutput\toptions\n")
@@ -122,7 +137,7 @@ def make_manifest(ctx, d):
 # Checks
 
 def read_report(path):
-    """{id: line} of a report, whose columns must begin with row,status,seconds,output_bytes,message."""
+    """{id: line} of a report, whose columns must be REPORT_HEADER."""
     try:
         with open(path, newline="") as f:
             reader = csv.DictReader(f)
@@ -130,7 +145,7 @@ def read_report(path):
     except OSError as e:
         problem(f"no report: {e}")
         return {}
-    if (reader.fieldnames or [])[:5] != ["row", "status", "seconds", "output_bytes", "message"]:
+    if reader.fieldnames != REPORT_HEADER:
         problem(f"{path}: header {reader.fieldnames}")
         return {}
     return {line["id"]: line for line in lines}
@@ -143,6 +158,10 @@ def check_outputs(ctx, report, root, label):
         return
     if [report[i]["row"] for i in report] != [str(n) for n in range(1, 8)]:
         problem(f"{label}: report rows out of manifest order: {[report[i]['row'] for i in report]}")
+    for row_id, (kind, source) in ctx.kinds.items():
+        if (report[row_id]["kind"], report[row_id]["source"]) != (kind, source):
+            problem(f"{label}: row {row_id}: kind, source {report[row_id]['kind']!r}, {report[row_id]['source']!r}, "
+                    f"expected {kind!r}, {source!r}")
     bad = report[BROKEN]
     out = os.path.join(root, bad["output"])
     if bad["status"] != "failed" or bad["output_bytes"] != "0" or os.path.exists(out):
@@ -188,6 +207,38 @@ def stamps(root, ids):
         out[row_id] = (os.stat(os.path.join(root, json.load(open(record))["output"])).st_mtime_ns,
                        os.stat(record).st_mtime_ns)
     return out
+
+
+def check_qc(root, label, report="report.csv"):
+    """The QC pages of the ok rows, their records and logs, and the index of the report."""
+    for row_id in EXPECTED:
+        record = json.load(open(os.path.join(root, "logs", row_id + ".result.json")))
+        missing = [f for f in (row_id + ".html", row_id + ".qc.json")
+                   if not os.path.isfile(os.path.join(root, "qc", f))]
+        if record.get("qc") != "ok" or missing:
+            problem(f"{label}: row {row_id}: qc {record.get('qc')!r}, missing {missing}")
+        if "# qc command: " not in open(os.path.join(root, "logs", row_id + ".log")).read():
+            problem(f"{label}: row {row_id}: the page command is not in its log")
+    if "qc" in broken_record(root) or os.path.exists(os.path.join(root, "qc", BROKEN + ".html")):
+        problem(f"{label}: the failed row has a QC page or a qc outcome: {broken_record(root)}")
+    index = os.path.join(root, "index.html")
+    if not os.path.isfile(index):
+        problem(f"{label}: no {index}")
+        return
+    html = open(index, encoding="utf-8").read()
+    rows, shown = len(read_report(os.path.join(root, report))), html.count('<tr class="index-row"')
+    if shown != rows or rows != 7:
+        problem(f"{label}: index.html has {shown} rows, the report {rows}")
+    for row_id in list(EXPECTED) + [BROKEN]:
+        linked = f'href="qc/{row_id}.html"' in html
+        if linked != (row_id != BROKEN):
+            problem(f"{label}: index.html {'links' if linked else 'does not link'} qc/{row_id}.html")
+
+
+def page_stamps(root):
+    """mtime_ns of the pages (and summaries) the index must reuse."""
+    return {i: tuple(os.stat(os.path.join(root, "qc", i + ext)).st_mtime_ns for ext in (".html", ".qc.json"))
+            for i in QC_KEPT}
 
 
 def broken_record(root):
@@ -346,6 +397,92 @@ def terminal_run(cmd):
     return b"".join(chunks).decode(errors="replace")
 
 
+def need_qc_tool(ctx):
+    if not os.access(ctx.tool("qidcm-qc"), os.X_OK):
+        problem(f"{ctx.tool('qidcm-qc')} is not built")
+        raise SystemExit(finish())
+
+
+def check_qc_without_pages(ctx, d, manifest, cmd):
+    """--qc with a --report outside the output root; --qc without qidcm-qc."""
+    # --qc needs the report in the output root.
+    outside = run(cmd + ["--report", os.path.join(d, "elsewhere.csv")])
+    if outside.returncode != 2 or "--qc: --report" not in outside.stderr \
+            or os.path.exists(os.path.join(d, "elsewhere.csv")):
+        problem(f"--qc --report outside the root: exit {outside.returncode}, {outside.stderr!r}")
+    # No qidcm-qc: the row is ok, its qc says why there is no page; the index fails.
+    bare = os.path.join(d, "bin-without-qc")
+    os.makedirs(bare)
+    for tool in ("itkimage2segimage", "itkimage2paramap", "tid1500writer"):
+        os.symlink(ctx.tool(tool), os.path.join(bare, tool))
+    one = os.path.join(d, "one.tsv")
+    with open(manifest) as f, open(one, "w") as g:
+        g.writelines([l for l in f if not l.startswith("#")][:2])
+    bare_root = os.path.join(d, "out-no-qc")
+    n = run([BATCH, one, "--output-root", bare_root, "--bin", bare, "--qc"])
+    print(n.stderr)
+    record = json.load(open(os.path.join(bare_root, "logs", "seg-1.result.json")))
+    want = f"{os.path.join(bare, 'qidcm-qc')}: error: tool not found"
+    if record["status"] != "ok" or record.get("qc") != want:
+        problem(f"without qidcm-qc: record {record}, expected status ok and qc {want!r}")
+    index_error = f"qidcm-batch: error: QC index {os.path.join(bare_root, 'index.html')}: {want}"
+    if n.returncode != 1 or index_error not in n.stderr \
+            or f"no QC page: {want}" not in n.stderr:
+        problem(f"without qidcm-qc: exit {n.returncode} (expected 1), stderr {n.stderr!r}")
+
+
+def case_batch_qc(ctx):
+    need_qc_tool(ctx)
+    d = driver.fresh_directory(ctx.work, "workflow", "batch-qc")
+    manifest = make_manifest(ctx, d)
+    root = os.path.join(d, "out")
+    cmd = [BATCH, manifest, "--jobs", "2", "--output-root", root, "--bin", ctx.bin, "--qc"]
+    check_qc_without_pages(ctx, d, manifest, cmd)
+    b = run(cmd)
+    print(b.stderr)
+    index = os.path.join(root, "index.html")
+    if b.returncode != 1 or f"; QC index: {index}\n" not in b.stderr:
+        problem(f"qidcm-batch --qc: exit {b.returncode} (expected 1: a row failed), or no summary line naming the index")
+    check_outputs(ctx, read_report(os.path.join(root, "report.csv")), root, "qidcm-batch --qc")
+    check_qc(root, "qidcm-batch --qc")
+    if problems:
+        return
+    before, index_before = page_stamps(root), os.stat(index).st_mtime_ns
+    time.sleep(1.1)
+    again = run(cmd + ["--report", os.path.join(root, "again.csv")])
+    print(again.stderr)
+    if again.returncode != 1 or "7/7 rows finished (6 skipped: done), 1 failed" not in again.stderr:
+        problem(f"re-run: exit {again.returncode}, expected 1 and 6 rows skipped")
+    if page_stamps(root) != before:
+        problem("re-run: a seg or pm page was made again")
+    if os.stat(index).st_mtime_ns == index_before:
+        problem("re-run: index.html not written again")
+    check_qc(root, "qidcm-batch --qc re-run", "again.csv")
+
+
+def case_snakemake_qc(ctx):
+    need_qc_tool(ctx)
+    d = driver.fresh_directory(ctx.work, "workflow", "snakemake-qc")
+    manifest = make_manifest(ctx, d)
+    root = os.path.join(d, "out")
+    r = snakemake(ctx, d, manifest, root, "--cores", "2", config=["qc=1"])
+    if r.returncode:
+        problem(f"snakemake qc=1 exit {r.returncode}:\n{r.stderr[-3000:]}")
+    check_outputs(ctx, read_report(os.path.join(root, "report.csv")), root, "snakemake qc=1")
+    check_qc(root, "snakemake qc=1")
+    if problems:
+        return
+    before = page_stamps(root)
+    time.sleep(1.1)
+    again = snakemake(ctx, d, manifest, root, "--cores", "2", config=["qc=1"])
+    if again.returncode or planned_rows(again) != [BROKEN] or "rule qc_index:" not in again.stdout + again.stderr:
+        problem(f"snakemake qc=1 re-run: rows {planned_rows(again)}, expected only {BROKEN} and the index "
+                f"(exit {again.returncode})")
+    if page_stamps(root) != before:
+        problem("snakemake qc=1 re-run: a seg or pm page was made again")
+    check_qc(root, "snakemake qc=1 re-run")
+
+
 def case_bad_manifest(ctx):
     d = driver.fresh_directory(ctx.work, "workflow", "bad-manifest")
     manifest = os.path.join(d, "bad.csv")
@@ -360,10 +497,25 @@ def case_bad_manifest(ctx):
         problem(f"snakemake: exit {s.returncode}, stderr {s.stderr[-2000:]!r}")
     if os.path.exists(os.path.join(d, "out")):
         problem("an invalid manifest wrote into the output root")
+    for output in ("qc/a.dcm", "index.html", "./qc/sub/a.dcm"):
+        reserved = os.path.join(d, "reserved.csv")
+        with open(reserved, "w") as f:
+            f.write(f"id,kind,images,metadata,output\na,seg,l.nrrd,m.json,{output}\n")
+        want = (f"qidcm-batch: error: {reserved}: row 1, column 'output': '{output}' is reserved for the logs, "
+                "the QC pages and the reports")
+        r = run([BATCH, reserved, "--output-root", os.path.join(d, "out")])
+        if r.returncode != 2 or r.stderr.strip().splitlines() != [want]:
+            problem(f"output {output}: exit {r.returncode}, stderr {r.stderr!r}")
+    good = os.path.join(d, "good.csv")
+    with open(good, "w") as f:
+        f.write("id,kind,images,metadata,output\na,seg,l.nrrd,m.json,a.dcm\n")
+    q = snakemake(ctx, d, good, os.path.join(d, "out"), "--cores", "1", config=["qc=maybe"])
+    if q.returncode == 0 or "qc=maybe: expected true, 1, yes (on) or false, 0, no (off)" not in q.stderr:
+        problem(f"snakemake qc=maybe: exit {q.returncode}, stderr {q.stderr[-2000:]!r}")
 
 
 CASES = {"snakemake": case_snakemake, "slurm-dryrun": case_slurm_dryrun, "batch": case_batch,
-         "bad-manifest": case_bad_manifest}
+         "batch-qc": case_batch_qc, "snakemake-qc": case_snakemake_qc, "bad-manifest": case_bad_manifest}
 
 
 class Ctx:
