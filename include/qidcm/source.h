@@ -87,7 +87,8 @@ Grid seriesGrid(const SourceIndex& index, const std::string& seriesInstanceUID =
 
 // The pixels of one series, decoded from any transfer syntax into modality
 // values (Rescale Slope and Intercept applied; colour averaged to grey) as
-// float32 on `grid` (from seriesGrid). Slices without an image stay 0 (warned).
+// float32 on `grid` (from seriesGrid). Slices without an image stay 0 (warned);
+// of two images on one slice the first (in the index's order) is drawn.
 struct SeriesPixels {
   Volume volume;
   std::string modality;
@@ -95,6 +96,7 @@ struct SeriesPixels {
   double windowCenter = 0, windowWidth = 0;     // the first image's window; width 0: none
   std::size_t placedSlices = 0;
   std::vector<std::string> sliceInstances;      // SOP Instance UID of each slice's image ("" when none)
+  std::vector<std::string> warnings;            // slices without an image, images on a slice twice (also logged)
 };
 // With `modalityValues` false, the stored values (for a Real World Value
 // Mapping, which maps stored values).

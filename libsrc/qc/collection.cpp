@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cctype>
 #include <filesystem>
 #include <fstream>
 #include <mutex>
@@ -77,7 +78,7 @@ std::string summaryToJson(const PageSummary& s) {
   j["warnings"] = s.warnings;
   j["bytes"] = s.bytes;
   j["thumbnail"] = s.thumbnail;
-  return j.dump(1) + "\n";
+  return j.dump(1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
 PageSummary summaryFromJson(const std::string& text) {
@@ -90,6 +91,12 @@ PageSummary summaryFromJson(const std::string& text) {
   s.warnings = j.value("warnings", std::vector<std::string>{});
   s.bytes = j.value("bytes", std::size_t(0));
   s.thumbnail = j.value("thumbnail", "");
+  // The thumbnail goes into the index as is: a PNG data URI, nothing else.
+  static const std::string prefix = "data:image/png;base64,";
+  if (s.thumbnail.compare(0, prefix.size(), prefix) != 0 ||
+      s.thumbnail.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=",
+                                    prefix.size()) != std::string::npos)
+    s.thumbnail.clear();
   return s;
 }
 
@@ -140,8 +147,18 @@ std::vector<Row> readReport(const std::string& path) {
     row.message = cell(message);
     row.source = cell(source);
     row.kind = cell(kind);
-    if (row.id.empty() || row.id.find_first_of("/\\") != std::string::npos || row.id[0] == '.')
-      throwInput(path, "row " + std::to_string(r) + ", column 'id'", "'" + row.id + "' cannot name a page");
+    // Page names and links: the manifest's rule for ids (letters, digits, '.', '_', '-', not first).
+    const bool named = !row.id.empty() && std::isalnum(static_cast<unsigned char>(row.id[0])) &&
+                       std::all_of(row.id.begin(), row.id.end(), [](char c) {
+                         return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-';
+                       });
+    if (!named)
+      throwInput(path, "row " + std::to_string(r) + ", column 'id'",
+                 "'" + row.id + "' is not a name of letters, digits, '.', '_' and '-' (it names the row's page)");
+    for (const Row& earlier : rows)
+      if (earlier.id == row.id)
+        throwInput(path, "row " + std::to_string(r) + ", column 'id'",
+                   "'" + row.id + "' is already the id of row " + earlier.number);
     row.object = row.output.empty() ? "" : (base / row.output).lexically_normal().string();
     rows.push_back(std::move(row));
   }
@@ -220,7 +237,7 @@ CollectionSummary writeIndex(const CollectionOptions& options) {
     try {
       r.header = readObjectHeader(r.object);
       r.haveHeader = true;
-    } catch (const Error& e) {
+    } catch (const std::exception& e) {
       r.pageError = e.what();
     }
   });
@@ -241,9 +258,13 @@ CollectionSummary writeIndex(const CollectionOptions& options) {
       std::stringstream text;
       text << in.rdbuf();
       try {
-        r.summary = summaryFromJson(text.str());
-        r.reused = true;
-        return;
+        PageSummary kept = summaryFromJson(text.str());
+        // The same object (a copy with an old time is another object).
+        if (kept.sopInstanceUID == r.header.sopInstanceUID && kept.kind == r.header.kind) {
+          r.summary = std::move(kept);
+          r.reused = true;
+          return;
+        }
       } catch (const std::exception&) {
         // made again below
       }
@@ -255,7 +276,7 @@ CollectionSummary writeIndex(const CollectionOptions& options) {
     po.segmentationPages = segmentationPages;
     try {
       r.summary = writePage(po, json.string());
-    } catch (const Error& e) {
+    } catch (const std::exception& e) {  // a page that fails is its row's error, not the run's
       r.pageError = e.what();
       std::lock_guard<std::mutex> g(lock);
       log::warning("row " + r.number + " (" + r.id + "): " + e.what());

@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "core/utf8.h"
 #include "dcmtk/setup.h"
 #include "dicom/dataset_util.h"
 #include "pixel/transfer_syntax.h"
@@ -16,7 +17,11 @@
 
 namespace qidcm::qc {
 
-std::string escape(const std::string& text) {
+std::string escape(const std::string& raw) {
+  // Text from a file may be in another character set or broken: the page
+  // stays valid UTF-8 (invalid bytes become U+FFFD).
+  std::string text = raw;
+  replaceInvalidUtf8(text);
   std::string out;
   out.reserve(text.size());
   for (char c : text) {

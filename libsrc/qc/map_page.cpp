@@ -93,7 +93,10 @@ PageSummary mapPage(const ObjectHeader& h, const PageOptions& options, std::stri
     mappingsTable = "<h2>Mappings</h2>\n<table id=\"mappings\"><thead><tr><th>#</th><th>LUT Label</th><th>Explanation</th>"
                     "<th>Units</th><th>Slope</th><th>Intercept</th><th>Images</th><th>Quantity definition</th></tr>"
                     "</thead><tbody>\n";
+    // Each image through its first mapping: an RWVM may give an image several
+    // (SUVbw and SUVlbm): the page draws the first mapping's quantity only.
     std::map<std::string, std::pair<double, double>> byInstance;
+    std::size_t other = 0;
     for (std::size_t n = 0; n < r.content.mappings.size(); ++n) {
       const rwvm::Mapping& m = r.content.mappings[n];
       std::string definition;
@@ -103,15 +106,27 @@ PageSummary mapPage(const ObjectHeader& h, const PageOptions& options, std::stri
                        escape(m.lutExplanation) + "</td><td>" + escape(codeText(m.units)) + "</td><td class=\"n\">" +
                        number(m.slope, 8) + "</td><td class=\"n\">" + number(m.intercept, 8) + "</td><td class=\"n\">" +
                        std::to_string(m.images.size()) + "</td><td>" + escape(definition) + "</td></tr>\n";
-      for (std::size_t i : m.images) byInstance[r.content.images[i].sopInstanceUID] = {m.slope, m.intercept};
+      const bool sameQuantity = m.units == m0.units && m.quantityDefinition == m0.quantityDefinition;
+      for (std::size_t i : m.images) {
+        if (!sameQuantity) {
+          ++other;
+          continue;
+        }
+        byInstance.emplace(r.content.images[i].sopInstanceUID, std::make_pair(m.slope, m.intercept));
+      }
     }
     mappingsTable += "</tbody></table>\n";
+    if (other)
+      summary.warnings.push_back(std::to_string(other) + " image references are to mappings of another quantity or "
+                                 "units than the first mapping's (" + codeText(m0.units) + "); only the first is drawn");
     extra = {{"Mappings", std::to_string(r.content.mappings.size())},
              {"Referenced images", std::to_string(r.content.images.size())},
              {"Quantity", quantity},
              {"Units", codeText(m0.units)}};
     if (!source.found) {
-      failed.push_back("the referenced images are not in the source directory: no values to draw");
+      failed.push_back(options.sourceDirectory.empty()
+                           ? "no source directory given (--inputDICOMDirectory): the mapped images cannot be drawn"
+                           : "the referenced images are not in " + options.sourceDirectory + ": no values to draw");
     } else {
       // The map: each slice's stored values through its image's mapping.
       map = source.pixels.volume.clone();

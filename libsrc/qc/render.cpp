@@ -57,7 +57,12 @@ Plane makePlane(const Grid& grid, int a, int b, int c, double at, bool flipB, st
   return p;
 }
 
-long nearest(double x) { return static_cast<long>(std::floor(x + 0.5)); }
+// The nearest index, or -1 for a coordinate that is not finite or far off
+// any grid (no undefined conversion of a huge double).
+long nearest(double x) {
+  if (!(std::fabs(x) < 1e9)) return -1;
+  return static_cast<long>(std::floor(x + 0.5));
+}
 
 template <typename F>
 void forEachVoxel(const Grid& grid, const Plane& plane, const Affine* mapping, F&& f) {
@@ -92,7 +97,10 @@ double percentile(std::vector<float>& s, double q) {
   return s[at];
 }
 
-std::uint8_t clampByte(double v) { return static_cast<std::uint8_t>(std::clamp(v, 0.0, 255.0) + 0.5); }
+std::uint8_t clampByte(double v) {
+  if (!std::isfinite(v)) return v > 0 ? 255 : 0;
+  return static_cast<std::uint8_t>(std::clamp(v, 0.0, 255.0) + 0.5);
+}
 
 Rgb blend(const std::uint8_t* p, Rgb c, double alpha) {
   return {clampByte(p[0] * (1 - alpha) + c.r * alpha), clampByte(p[1] * (1 - alpha) + c.g * alpha),
@@ -112,11 +120,13 @@ Plane sagittalPlane(const Grid& grid, std::size_t i, std::size_t maxSide) {
 }
 
 Window greyWindow(const Volume& values, const std::string& modality, double center, double width) {
-  if (width > 0) return {center - width / 2, center + width / 2};
+  const Window own{center - width / 2, center + width / 2};
+  if (width > 0 && own.high > own.low && std::isfinite(own.low) && std::isfinite(own.high)) return own;
   if (modality == "CT") return {-160, 240};
   std::vector<float> s = sample(values, 1 << 18);
   Window w{percentile(s, 0.01), percentile(s, 0.995)};
-  if (!(w.high > w.low)) w.high = w.low + 1;
+  if (!(w.high > w.low)) w.high = w.low + (w.low == 0 ? 1 : std::fabs(w.low) * 0.01 + 1e-6);
+  if (!(w.high > w.low)) w = {0, 1};
   return w;
 }
 
@@ -124,7 +134,8 @@ Window robustRange(const Volume& values, bool skipZero) {
   std::vector<float> s = sample(values, 1 << 18);
   if (skipZero) s.erase(std::remove(s.begin(), s.end(), 0.0f), s.end());
   Window w{percentile(s, 0.01), percentile(s, 0.99)};
-  if (!(w.high > w.low)) w.high = w.low + (w.low == 0 ? 1 : std::fabs(w.low) * 0.01);
+  if (!(w.high > w.low)) w.high = w.low + (w.low == 0 ? 1 : std::fabs(w.low) * 0.01 + 1e-6);
+  if (!(w.high > w.low)) w = {0, 1};
   return w;
 }
 

@@ -18,7 +18,9 @@ struct SegmentStats {
   std::size_t voxels = 0;
   double sum[3] = {0, 0, 0};       // of display indexes, for the centroid
   long low[3] = {std::numeric_limits<long>::max(), std::numeric_limits<long>::max(), std::numeric_limits<long>::max()};
-  long high[3] = {-1, -1, -1};
+  long high[3] = {std::numeric_limits<long>::min(), std::numeric_limits<long>::min(),
+                  std::numeric_limits<long>::min()};
+  std::size_t outside = 0;  // voxels off the display volume (or far off any grid)
   double valueSum = 0;
   std::size_t valued = 0;
 };
@@ -132,19 +134,27 @@ PageSummary segmentationPage(const ObjectHeader& h, const PageOptions& options, 
           const std::size_t n = segmentAt[label];
           SegmentStats& s = p.stats[n];
           const Vec3 x = toDisplay.apply({static_cast<double>(i), static_cast<double>(j), static_cast<double>(k)});
-          const long d[3] = {std::lround(x[0]), std::lround(x[1]), std::lround(x[2])};
           ++s.voxels;
           p.segPlanes[k] = 1;
+          if (!(std::fabs(x[0]) < 1e9 && std::fabs(x[1]) < 1e9 && std::fabs(x[2]) < 1e9)) {
+            ++s.outside;
+            continue;
+          }
+          const long d[3] = {std::lround(x[0]), std::lround(x[1]), std::lround(x[2])};
           for (int c = 0; c < 3; ++c) {
-            s.sum[c] += x[c];
             s.low[c] = std::min(s.low[c], d[c]);
             s.high[c] = std::max(s.high[c], d[c]);
           }
-          if (d[2] < 0 || d[2] >= static_cast<long>(K)) continue;
+          if (d[0] < 0 || d[1] < 0 || d[2] < 0 || d[0] >= static_cast<long>(W) || d[1] >= static_cast<long>(H) ||
+              d[2] >= static_cast<long>(K)) {
+            ++s.outside;
+            continue;
+          }
+          for (int c = 0; c < 3; ++c) s.sum[c] += x[c];  // the centroid: of the voxels inside
           p.slices[n * K + static_cast<std::size_t>(d[2])] = 1;
-          if (d[0] <= 0 || d[1] <= 0 || d[0] >= static_cast<long>(W) - 1 || d[1] >= static_cast<long>(H) - 1)
+          if (d[0] == 0 || d[1] == 0 || d[0] == static_cast<long>(W) - 1 || d[1] == static_cast<long>(H) - 1)
             p.edges[n * K + static_cast<std::size_t>(d[2])] = 1;
-          if (values && d[0] >= 0 && d[1] >= 0 && d[0] < static_cast<long>(W) && d[1] < static_cast<long>(H)) {
+          if (values) {
             s.valueSum += values[display.index(static_cast<std::size_t>(d[0]), static_cast<std::size_t>(d[1]),
                                                static_cast<std::size_t>(d[2]))];
             ++s.valued;
@@ -160,6 +170,7 @@ PageSummary segmentationPage(const ObjectHeader& h, const PageOptions& options, 
     for (const Partial& p : partial) {
       const SegmentStats& q = p.stats[n];
       s.voxels += q.voxels;
+      s.outside += q.outside;
       s.valueSum += q.valueSum;
       s.valued += q.valued;
       for (int c = 0; c < 3; ++c) {
@@ -175,12 +186,17 @@ PageSummary segmentationPage(const ObjectHeader& h, const PageOptions& options, 
   }
 
   // Checks.
-  std::size_t empty = 0, edge = 0;
+  std::size_t empty = 0, edge = 0, off = 0;
   for (const Segment& s : segments) {
     const std::string name = "segment " + std::to_string(s.description.labelID) + " (" + s.description.effectiveLabel() + ")";
     if (s.stats.voxels == 0) {
       failed.push_back(name + " has 0 voxels");
       ++empty;
+    }
+    if (s.stats.outside > 0) {
+      failed.push_back(name + ": " + std::to_string(s.stats.outside) + " of its " + std::to_string(s.stats.voxels) +
+                       " voxels lie outside the " + (source.found ? "source series' volume" : "SEG's grid"));
+      ++off;
     }
     if (s.slices > 0 && 2 * s.edgeSlices > s.slices) {
       failed.push_back(name + " touches the edge of the volume on " + std::to_string(s.edgeSlices) + " of its " +
@@ -190,6 +206,7 @@ PageSummary segmentationPage(const ObjectHeader& h, const PageOptions& options, 
   }
   if (!empty) passed.push_back("every segment has voxels");
   if (!edge) passed.push_back("no segment touches the edge of the volume on more than half of its slices");
+  if (!off) passed.push_back("every voxel lies inside the source series' volume");
   if (source.found) {
     const std::vector<std::size_t> off = planesOffSource(segGrid, planes, display);
     if (!off.empty()) {
@@ -222,16 +239,20 @@ PageSummary segmentationPage(const ObjectHeader& h, const PageOptions& options, 
     out = "<section class=\"segment\" id=\"segment-" + std::to_string(number_) + "\"><h3>Segment " +
           std::to_string(number_) + ": " + escape(s.description.effectiveLabel()) + " <span class=\"swatch\" style=\"background:" +
           hexColour(s.colour) + "\"></span></h3>\n";
-    if (s.stats.voxels == 0) {
-      out += "<p class=\"fail\">No voxels.</p></section>\n";
+    if (s.stats.voxels == s.stats.outside) {
+      out += std::string("<p class=\"fail\">") + (s.stats.voxels ? "No voxel inside the volume." : "No voxels.") +
+             "</p></section>\n";
       return;
     }
-    const double ci = s.stats.sum[0] / s.stats.voxels, cj = s.stats.sum[1] / s.stats.voxels,
-                 ck = s.stats.sum[2] / s.stats.voxels;
+    const double summed = static_cast<double>(s.stats.voxels - s.stats.outside);
+    const double ci = summed > 0 ? s.stats.sum[0] / summed : W / 2.0, cj = summed > 0 ? s.stats.sum[1] / summed : H / 2.0,
+                 ck = summed > 0 ? s.stats.sum[2] / summed : K / 2.0;
     auto clampTo = [](double x, std::size_t n) {
       return static_cast<std::size_t>(std::clamp<long>(std::lround(x), 0, static_cast<long>(n) - 1));
     };
-    const long k0 = s.stats.low[2], k1 = s.stats.high[2];
+    // Quarter slices of the segment's slice range, within the volume.
+    const double k0 = std::clamp<double>(static_cast<double>(s.stats.low[2]), 0, K - 1.0),
+                 k1 = std::clamp<double>(static_cast<double>(s.stats.high[2]), 0, K - 1.0);
     const std::size_t ks[3] = {clampTo(k0 + (k1 - k0) / 4.0, K), clampTo(ck, K), clampTo(k0 + 3 * (k1 - k0) / 4.0, K)};
     const char* names[3] = {"quarter", "centroid", "three-quarter"};
     const std::string attrs = "data-segment=\"" + std::to_string(number_) + "\" data-colour=\"" + hexColour(s.colour) + "\"";
@@ -258,7 +279,8 @@ PageSummary segmentationPage(const ObjectHeader& h, const PageOptions& options, 
   // Reformats and thumbnail through the centroid of all segments.
   double total = 0, centre[3] = {0, 0, 0};
   for (const Segment& s : segments)
-    for (int c = 0; c < 3; ++c) centre[c] += s.stats.sum[c], total += c == 0 ? s.stats.voxels : 0;
+    for (int c = 0; c < 3; ++c)
+      centre[c] += s.stats.sum[c], total += c == 0 ? static_cast<double>(s.stats.voxels - s.stats.outside) : 0;
   for (double& c : centre) c = total > 0 ? c / total : 0;
   if (total == 0) centre[0] = W / 2.0, centre[1] = H / 2.0, centre[2] = K / 2.0;
   auto at = [](double x, std::size_t n) {
@@ -303,7 +325,7 @@ PageSummary segmentationPage(const ObjectHeader& h, const PageOptions& options, 
             escape(type) + "</td><td>" + escape(algorithm) + "</td>" +
             (st.voxels == 0 ? "<td class=\"n fail\">0</td>" : "<td class=\"n\">" + std::to_string(st.voxels) + "</td>") +
             "<td class=\"n\">" + number(static_cast<double>(st.voxels) * voxelMl, 5) + "</td>";
-    if (st.voxels == 0) {
+    if (st.voxels == 0 || st.low[0] > st.high[0]) {  // no voxel, or none at a finite position
       html += "<td></td><td></td><td></td><td></td></tr>\n";
       continue;
     }

@@ -65,7 +65,13 @@ SourceContext loadSource(const std::string& directory, const ObjectHeader& objec
   }
   const SourceInstance& first = series.instances().front();
   s.frameOfReferenceUID = first.frameOfReferenceUID;
-  s.pixels = readSeriesPixels(series, s.seriesInstanceUID, s.grid, modalityValues);
+  try {
+    s.pixels = readSeriesPixels(series, s.seriesInstanceUID, s.grid, modalityValues);
+  } catch (const Error& e) {
+    warnings.push_back(std::string("source series ") + s.seriesInstanceUID + ": " + e.what() + "; drawn without it");
+    return s;
+  }
+  warnings.insert(warnings.end(), s.pixels.warnings.begin(), s.pixels.warnings.end());
   s.window = greyWindow(s.pixels.volume, s.pixels.modality, s.pixels.windowCenter, s.pixels.windowWidth);
   s.description = s.seriesInstanceUID + " (" + first.modality + ", " + std::to_string(series.instances().size()) +
                   " instances; " + gridText(s.grid) + ")";

@@ -9,7 +9,6 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
-#include <mutex>
 
 #include "core/parallel.h"
 #include "dcmtk/setup.h"
@@ -88,11 +87,39 @@ SeriesPixels readSeriesPixels(const SourceIndex& index, const std::string& serie
   SeriesPixels out;
   out.volume = emptyVolume(grid, PixelType::Float32, series.empty() ? "" : series.instances()[0].path);
   out.volume.buffer.zero();
-  std::mutex lock;
-  std::vector<bool> placed(grid.slices(), false);
   out.sliceInstances.assign(grid.slices(), "");
   const auto& instances = series.instances();
+  // Which frame fills which slice, before any file is read: the first frame
+  // on a slice (in the index's order) wins, so that each slice is decoded
+  // once and by one thread; frames on a slice already taken are counted.
+  std::vector<std::vector<std::pair<std::size_t, std::size_t>>> work(instances.size());  // (frame, slice)
+  std::size_t duplicates = 0, off = 0;
+  for (std::size_t n = 0; n < instances.size(); ++n) {
+    const SourceInstance& s = instances[n];
+    if (s.rows != grid.rows() || s.columns != grid.columns()) {
+      off += s.frames.size();
+      continue;
+    }
+    for (std::size_t fr = 0; fr < s.frames.size() && (s.multiFrame || fr == 0); ++fr) {
+      const Vec3 k = grid.continuousIndex(s.frames[fr].position);
+      const double slice = std::round(k[2]);
+      if (!(std::fabs(k[2] - slice) <= 0.1 && slice >= 0 && slice < static_cast<double>(grid.slices()) &&
+            std::fabs(k[0]) <= 0.1 && std::fabs(k[1]) <= 0.1)) {
+        ++off;
+        continue;
+      }
+      const std::size_t at = static_cast<std::size_t>(slice);
+      if (!out.sliceInstances[at].empty()) {
+        ++duplicates;
+        continue;
+      }
+      out.sliceInstances[at] = s.sopInstanceUID;
+      work[n].push_back({fr, at});
+      ++out.placedSlices;
+    }
+  }
   parallelFor(instances.size(), [&](int, std::size_t n) {
+    if (work[n].empty()) return;
     const SourceInstance& s = instances[n];
     DcmFileFormat file;
     const OFCondition status =
@@ -100,45 +127,49 @@ SeriesPixels readSeriesPixels(const SourceIndex& index, const std::string& serie
     if (status.bad()) throwInput(s.path, "", std::string("not a readable DICOM file (") + status.text() + ")");
     DcmDataset& ds = *file.getDataset();
     const std::string syntax = dicom::getString(*file.getMetaInfo(), DCM_TransferSyntaxUID);
-    const std::size_t frames = s.frames.empty() ? 1 : (s.multiFrame ? s.frames.size() : 1);
+    const std::size_t frames = s.multiFrame ? s.frames.size() : 1;
     PixelFormat f;
     Uint16 value = 0;
     if (ds.findAndGetUint16(DCM_BitsStored, value).good() && value > 0) f.bitsStored = value;
     if (ds.findAndGetUint16(DCM_PixelRepresentation, value).good()) f.isSigned = value == 1;
     if (modalityValues) readRescale(ds, f);
-    if (n == 0) {
-      std::lock_guard<std::mutex> g(lock);
-      out.modality = dicom::getString(ds, DCM_Modality);
-      out.units = dicom::getString(ds, DCM_RescaleType);
-      if (out.units.empty() && out.modality == "CT") out.units = "HU";
-      if (out.units.empty()) out.units = dicom::getString(ds, DCM_Units);
-      Float64 c = 0, w = 0;
-      if (ds.findAndGetFloat64(DCM_WindowCenter, c).good() && ds.findAndGetFloat64(DCM_WindowWidth, w).good() &&
-          std::isfinite(c) && std::isfinite(w) && w > 0)
-        out.windowCenter = c, out.windowWidth = w;
-    }
     const pixel::FrameSource source(ds, syntax, s.path, frames);
-    if (source.rows() != grid.rows() || source.columns() != grid.columns()) return;  // not this grid's images
+    if (source.rows() != grid.rows() || source.columns() != grid.columns())
+      throwInput(s.path, "Rows (0028,0010)", "differs from the header scanned before");
     if (f.bitsStored > source.bitsAllocated()) f.bitsStored = source.bitsAllocated();
     std::vector<std::uint8_t> scratch;
-    for (std::size_t fr = 0; fr < frames && fr < s.frames.size(); ++fr) {
-      const Vec3 k = grid.continuousIndex(s.frames[fr].position);
-      const long slice = std::lround(k[2]);
-      if (std::fabs(k[2] - static_cast<double>(slice)) > 0.1 || slice < 0 ||
-          slice >= static_cast<long>(grid.slices()) || std::fabs(k[0]) > 0.1 || std::fabs(k[1]) > 0.1)
-        continue;
+    for (const auto& [fr, slice] : work[n]) {
       const pixel::FrameSource::Frame frame = source.frame(fr, scratch);
-      placeFrame(source, frame, f, out.volume.samples<float>() + static_cast<std::size_t>(slice) * grid.slicePixels(),
-                 grid.slicePixels());
-      std::lock_guard<std::mutex> g(lock);
-      placed[static_cast<std::size_t>(slice)] = true;
-      out.sliceInstances[static_cast<std::size_t>(slice)] = s.sopInstanceUID;
+      placeFrame(source, frame, f, out.volume.samples<float>() + slice * grid.slicePixels(), grid.slicePixels());
     }
   });
-  for (bool p : placed) out.placedSlices += p;
+  // The window and modality of the first image read.
+  for (std::size_t n = 0; n < instances.size(); ++n) {
+    if (work[n].empty()) continue;
+    DcmFileFormat file;
+    if (file.loadFile(instances[n].path.c_str(), EXS_Unknown, EGL_noChange, 4096, ERM_autoDetect).bad()) break;
+    DcmDataset& ds = *file.getDataset();
+    out.modality = dicom::getString(ds, DCM_Modality);
+    out.units = dicom::getString(ds, DCM_RescaleType);
+    if (out.units.empty() && out.modality == "CT") out.units = "HU";
+    if (out.units.empty()) out.units = dicom::getString(ds, DCM_Units);
+    Float64 c = 0, w = 0;
+    if (ds.findAndGetFloat64(DCM_WindowCenter, c).good() && ds.findAndGetFloat64(DCM_WindowWidth, w).good() &&
+        std::isfinite(c) && std::isfinite(w) && w > 0)
+      out.windowCenter = c, out.windowWidth = w;
+    break;
+  }
+  const std::string series_ = "series " + seriesInstanceUID + ": ";
   if (out.placedSlices < grid.slices())
-    log::warning("series " + seriesInstanceUID + ": " + std::to_string(grid.slices() - out.placedSlices) + " of " +
-                 std::to_string(grid.slices()) + " slices have no image; drawn black");
+    out.warnings.push_back(series_ + std::to_string(grid.slices() - out.placedSlices) + " of " +
+                           std::to_string(grid.slices()) + " slices have no image; drawn black");
+  if (duplicates)
+    out.warnings.push_back(series_ + std::to_string(duplicates) +
+                           " images lie on a slice another image already fills (a dynamic or repeated series?); "
+                           "the first one is drawn");
+  if (off)
+    out.warnings.push_back(series_ + std::to_string(off) + " frames do not lie on the series' regular grid; not drawn");
+  for (const std::string& w : out.warnings) log::warning(w);
   return out;
 }
 

@@ -202,6 +202,8 @@ def case_shared_fixtures(ctx):
     kinds = {"1.2.840.10008.5.1.4.1.1.66.4": "SEG", "1.2.840.10008.5.1.4.1.1.66.7": "SEG",
              "1.2.840.10008.5.1.4.1.1.30": "PM", "1.2.840.10008.5.1.4.1.1.67": "RWVM"}
     seen = {}
+    ct3_series = str(pydicom.dcmread(os.path.join(sc.CT3, sorted(os.listdir(sc.CT3))[0])).SeriesInstanceUID)
+    with_source = 0
     for d, _, files in sorted(os.walk(sc.SHARED)):
         for f in sorted(files):
             path = os.path.join(d, f)
@@ -215,7 +217,9 @@ def case_shared_fixtures(ctx):
                 continue
             seen[kind] = seen.get(kind, 0) + 1
             out = ctx.path(f"{sum(seen.values())}.html")
-            r = ctx.run([ctx.exe(TOOL), "--inputDICOM", path, "--outputHTML", out], quiet=True)
+            referenced = [str(x.SeriesInstanceUID) for x in ds.get("ReferencedSeriesSequence", [])]
+            source = ["--inputDICOMDirectory", sc.CT3] if ct3_series in referenced else []
+            r = ctx.run([ctx.exe(TOOL), "--inputDICOM", path, "--outputHTML", out] + source, quiet=True)
             name = os.path.relpath(path, sc.SHARED)
             if f in REFUSED_FIXTURES:
                 ctx.check(r.returncode == 1 and REFUSED_FIXTURES[f] in r.stderr,
@@ -229,7 +233,11 @@ def case_shared_fixtures(ctx):
                 numbers = sorted(int(x.SegmentNumber) for x in ds.SegmentSequence if int(x.SegmentNumber) > 0)
                 ctx.check(sorted(rows) == numbers, f"{name}: table rows {sorted(rows)}, segments {numbers}")
             ctx.check(ds.SOPInstanceUID in page, f"{name}: SOP Instance UID not on the page")
-    print("pages:", seen)
+            if source:
+                with_source += 1
+                ctx.check("Source series</th><td>not found" not in page, f"{name}: source series not found")
+    print("pages:", seen, f"({with_source} drawn over ct-3slice)")
+    ctx.check(with_source >= 3, f"only {with_source} fixtures drawn over their source series")
     ctx.check(seen.get("SEG", 0) >= 10 and seen.get("SR", 0) >= 3 and "PM" in seen and "RWVM" in seen,
               f"fewer fixtures than expected: {seen}")
 
@@ -294,6 +302,32 @@ def placement(orientation):
     return case
 
 
+def case_placement_cropped(ctx):
+    """The cube in a label image on a cropped grid of its own: the same outline on the source's pictures."""
+    d, label, meta, ct = sc.synth(ctx, ["--segments", "1"])
+    g, lab = grid_of(ctx, label)
+    crop = dict(g)
+    o = np.array(g["origin"], float)
+    axes = np.array(g["direction"], float) * np.array(g["spacing"], float)[:, None]
+    crop["origin"] = list(o + 30 * axes[0] + 20 * axes[1] + 5 * axes[2])  # voxel (i=30, j=20, k=5)
+    small = np.zeros((20, 40, 40), np.uint8)
+    small[CUBE[0].start - 5:CUBE[0].stop - 5, CUBE[1].start - 20:CUBE[1].stop - 20,
+          CUBE[2].start - 30:CUBE[2].stop - 30] = 1
+    crop["size"] = [40, 40, 20]
+    seg = write_label_seg(ctx, small, crop, meta, ct, "cropped")
+    page = run_qc(ctx, seg, ctx.path("page.html"), ct)
+    attrs, a = picture(page, data_segment=1, data_role="centroid")
+    ring = np.zeros(lab.shape[1:], dtype=bool)
+    ring[CUBE[1], CUBE[2]] = True
+    ring[31:49, 41:59] = False
+    got = exact(a, colour_of(attrs))
+    ctx.check(a.shape[:2] == lab.shape[1:] and np.array_equal(got, ring),
+              f"outline of the cropped SEG: {int(got.sum())} pixels, {int((got ^ ring).sum())} misplaced")
+    ctx.check(segment_rows(page)[1][9] == "40–59, 30–49, 10–19", f"bounding box {segment_rows(page)[1][9]!r}")
+    ctx.check(failed_checks(page) == [], f"failed checks: {failed_checks(page)}")
+
+
+CASES["placement-cropped"] = case_placement_cropped
 CASES["placement-axial"] = placement("axial")
 CASES["placement-oblique"] = placement("oblique")
 
@@ -335,6 +369,8 @@ def case_flipped(ctx):
         gm = float(segment_rows(good_page)[n][10])
         bm = float(segment_rows(bad_page)[n][10])
         print(f"segment {n}: mean HU good {gm}, flipped {bm}")
+        if overlap < 0.5:
+            ctx.check(abs(gm - bm) > 5, f"segment {n}: the mean value hardly changes ({gm} vs {bm})")
     ctx.check(off >= 2, f"only {off} segments move off their organ when mirrored: the case shows nothing")
 
 
@@ -469,8 +505,10 @@ def case_rwvm(ctx):
     g, suv = sc.load_image(ctx, os.path.join(out, "suv.nrrd"))
     check_range(ctx, page, float(suv.min()), float(suv.max()), "g/ml{SUVbw}")
     ctx.check(failed_checks(page) == [], f"failed checks: {failed_checks(page)}")
-    ctx.check(re.search(r'<table id="mappings">.*?<td class="n">12</td>', page, re.S) is not None or
-              page.count('<tr><td class="n">') >= 1, "no mappings table")
+    table = re.search(r'<table id="mappings">.*?</table>', page, re.S)
+    rows = re.findall(r"<tr><td class=\"n\">\d+</td>(.*?)</tr>", table.group(0)) if table else []
+    images_cells = [int(re.findall(r'<td class="n">([^<]*)</td>', r)[2]) for r in rows]
+    ctx.check(sum(images_cells) == 12, f"mappings table: images {images_cells}, expected 12 in all")
     r = browser.load(ctx.path("page.html"))
     ctx.check(not r.failed and not r.console_errors, f"browser: {r.failed} {r.console_errors}")
 
@@ -529,14 +567,80 @@ def case_sr_index(ctx):
 CASES["sr-index"] = case_sr_index
 
 
+def case_hostile_text(ctx):
+    """Markup and Latin-1 in a SEG's text: escaped, and the page (and its summary) stay valid UTF-8."""
+    label, meta, ct, seg = good_seg(ctx)
+    ds = pydicom.dcmread(seg)
+    ds.SpecificCharacterSet = "ISO_IR 100"
+    ds.SegmentSequence[0].SegmentLabel = "<script>alert(1)</script>"
+    ds.SegmentSequence[1].add_new(0x00620005, "LO", b"Lunge\xe4")  # Segment Label, raw Latin-1
+    ds.SeriesDescription = '"><img src=x onerror=alert(1)>'
+    out = ctx.path("hostile.dcm")
+    ds.save_as(out)
+    page_path, summary = ctx.path("page.html"), ctx.path("page.json")
+    ctx.must([ctx.exe(TOOL), "--inputDICOM", out, "--inputDICOMDirectory", ct, "--outputHTML", page_path,
+              "--outputSummary", summary])
+    raw = open(page_path, "rb").read()
+    try:
+        page = raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise CaseFailed(f"the page is not UTF-8: {e}")
+    ctx.check("<script>alert" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page, "label not escaped")
+    ctx.check("<img src=x" not in page, "series description not escaped")
+    ctx.check(re.search(r"Lunge(ä|\ufffd)", page) is not None, "the Latin-1 label is missing")
+    json.load(open(summary, encoding="utf-8"))
+
+
+def case_index_rows(ctx):
+    """A report's ids name pages: refused when they cannot, or twice; summaries reused only when they fit."""
+    root = ctx.path("out")
+    os.makedirs(os.path.join(root, "seg"))
+    shutil.copy(sc.seg("liver.dcm"), os.path.join(root, "seg", "liver.dcm"))
+    header = "row,status,seconds,output_bytes,message,id,output,kind,source\n"
+    report, index = os.path.join(root, "report.csv"), os.path.join(root, "index.html")
+    for bad_id in ("javascript:alert(1)", "a#b", ".hidden"):
+        with open(report, "w") as f:
+            f.write(header + f"1,ok,1,1,,{bad_id},seg/liver.dcm,seg,{sc.CT3}\n")
+        refused(ctx, [ctx.exe(TOOL), "--inputReport", report, "--outputHTML", index], index, 1, "column 'id'")
+    with open(report, "w") as f:
+        f.write(header + f"1,ok,1,1,,a,seg/liver.dcm,seg,{sc.CT3}\n2,ok,1,1,,a,seg/liver.dcm,seg,{sc.CT3}\n")
+    refused(ctx, [ctx.exe(TOOL), "--inputReport", report, "--outputHTML", index], index, 1, "already the id of row 1")
+    with open(report, "w") as f:
+        f.write(header + f"1,ok,1,1,,liver,seg/liver.dcm,seg,{sc.CT3}\n")
+    ctx.must([ctx.exe(TOOL), "--inputReport", report, "--outputHTML", index])
+    summary = os.path.join(root, "qc", "liver.qc.json")
+    page = os.path.join(root, "qc", "liver.html")
+    # A summary with a hostile thumbnail, newer than the object: the thumbnail is not used.
+    s = json.load(open(summary))
+    s["thumbnail"] = 'x" onerror="alert(1)'
+    json.dump(s, open(summary, "w"))
+    out = ctx.must([ctx.exe(TOOL), "--inputReport", report, "--outputHTML", index]).stdout
+    text = open(index).read()
+    ctx.check("1 kept from before" in out and "onerror" not in text, f"hostile thumbnail: {out.strip()}")
+    # A summary of another object (same name, newer time): the page is made again.
+    s["sopInstanceUID"] = "1.2.3"
+    json.dump(s, open(summary, "w"))
+    out = ctx.must([ctx.exe(TOOL), "--inputReport", report, "--outputHTML", index]).stdout
+    ctx.check("0 kept from before" in out, f"stale summary reused: {out.strip()}")
+    ctx.check(json.load(open(summary))["sopInstanceUID"] != "1.2.3", "the stale summary was not replaced")
+    before = os.path.getmtime(page)
+    out = ctx.must([ctx.exe(TOOL), "--inputReport", report, "--outputHTML", index, "--noReuse"]).stdout
+    ctx.check("0 kept from before" in out and os.path.getmtime(page) >= before, f"--noReuse: {out.strip()}")
+
+
+CASES["hostile-text"] = case_hostile_text
+CASES["index-rows"] = case_index_rows
+
+
 # ---------------------------------------------------------------------------
 # Refusals
 
 def refused(ctx, cmd, out, code, needle):
     r = ctx.run(cmd)
     ctx.check(r.returncode == code, f"exit {r.returncode}, expected {code}")
-    lines = [l for l in r.stderr.splitlines() if "error" in l]
-    ctx.check(len(lines) == 1 and needle in lines[0], f"error line {lines!r} does not name {needle!r}")
+    lines = r.stderr.splitlines()
+    ctx.check(len(lines) == 1 and "error" in lines[0] and needle in lines[0],
+              f"stderr {lines!r} is not one error line naming {needle!r}")
     ctx.check(not os.path.exists(out), "a page was left")
     left = [f for f in os.listdir(os.path.dirname(out)) if f.startswith(".")]
     ctx.check(not left, f"staging left: {left}")
