@@ -82,7 +82,8 @@ CASES["qc-index"] = dict(args=["--columns", "64", "--rows", "64", "--slices", "2
                                "--format", "nrrd"], label="label.nrrd", stored=1)
 # The parametric map case shares the total case's series and grid.
 CASE_INPUTS = {"small": "small", "total": "total", "lesions": "lesions", "pmap": "total", "compression": "total",
-               "rtstruct": "rtstruct", "pet": "pet", "table": "table", "qc": "total", "qc-index": "qc-index"}
+               "rtstruct": "rtstruct", "pet": "pet", "table": "table", "qc": "total", "qc-index": "qc-index",
+               "python": "total"}
 
 # The compression table (on the total case): SEG type, --compress value.
 COMPRESSION_RUNS = [("binary", "none"), ("binary", "rle"), ("binary", "difc"), ("binary", "jpeg2000"),
@@ -485,11 +486,61 @@ def qc_index_runs(b, d, out):
           "--outputHTML", index, "--noReuse"], [index, pages], ["read-files", segs], limit_wall=10)
 
 
+PYTHON_WRITE = """
+import json, sys, numpy as np, qidcm
+labels = np.load(sys.argv[1])
+src = qidcm.read_series(sys.argv[2])
+qidcm.write_seg(labels, metadata=json.load(open(sys.argv[3])), source=src, path=sys.argv[4],
+                segmentation_type=sys.argv[5])
+"""
+PYTHON_READ = """
+import sys, qidcm
+s = qidcm.read_seg(sys.argv[1], merge=sys.argv[2] == "merge")
+"""
+
+
+def python_runs(b, d, out):
+    """The Python module against the tools on the total case (117 segments): write_seg (label map and binary)
+    from a NumPy array against itkimage2segimage from the .nii.gz, read_seg against segimage2itkimage. Each
+    row is the whole process (interpreter and NumPy start-up included). Target: at most 1.2 x the tool."""
+    module = os.path.join(os.path.dirname(b.apps), "python")
+    if not os.path.isdir(os.path.join(module, "qidcm")):
+        print("[python] the module is not built (pybind11-dev, python3-dev): skipped")
+        return
+    env_python = [sys.executable, "-c"]
+    os.environ["PYTHONPATH"] = module
+    ct, meta, label = os.path.join(d, "ct"), os.path.join(d, "meta.json"), os.path.join(d, CASES["total"]["label"])
+    npy = os.path.join(out, "labels.npy")
+    # The label array, as a pipeline holds it: read once through the SEG reader of a tool-written SEG.
+    labelmap = os.path.join(out, "tool-labelmap.dcm")
+    subprocess.run([b.tool("itkimage2segimage"), "--inputImageList", label, "--inputMetadata", meta,
+                    "--inputDICOMDirectory", ct, "--outputDICOM", labelmap, "--segmentationType", "labelmap"],
+                   check=True, capture_output=True)
+    subprocess.run(env_python + ["import sys, numpy as np, qidcm\n"
+                                 "np.save(sys.argv[2], qidcm.read_seg(sys.argv[1], reference=sys.argv[3]).labels)",
+                                 labelmap, npy, ct], check=True)
+    for kind in ("labelmap", "binary"):
+        seg = os.path.join(out, f"{kind}.dcm")
+        tool = b.row("python", "itkimage2segimage", kind,
+                     [b.tool("itkimage2segimage"), "--inputImageList", label, "--inputMetadata", meta,
+                      "--inputDICOMDirectory", ct, "--outputDICOM", seg, "--segmentationType", kind], [seg], None)
+        limit = 1.2 * tool[0]["wall_s"] if tool else None
+        b.row("python", "qidcm.write_seg", kind, env_python + [PYTHON_WRITE, npy, ct, meta, seg, kind], [seg], None,
+              limit_wall=limit)
+    binary = os.path.join(out, "binary.dcm")
+    qidcm_out = os.path.join(out, "read")
+    tool = b.row("python", "segimage2itkimage", "--mergeSegments (binary SEG)",
+                 [b.tool("segimage2itkimage"), "--inputDICOM", binary, "--outputDirectory", qidcm_out, "-t", "nrrd",
+                  "--mergeSegments"], [qidcm_out], None)
+    b.row("python", "qidcm.read_seg", "merge (binary SEG)", env_python + [PYTHON_READ, binary, "merge"], [], None,
+          limit_wall=1.2 * tool[0]["wall_s"] if tool else None)
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--build", required=True)
     p.add_argument("--work", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "work"))
-    p.add_argument("--cases", default="small,total,lesions,pmap,compression,rtstruct,pet,table,qc,qc-index")
+    p.add_argument("--cases", default="small,total,lesions,pmap,compression,rtstruct,pet,table,qc,qc-index,python")
     p.add_argument("--runs", type=int, default=3)
     p.add_argument("--csv")
     a = p.parse_args()
@@ -523,6 +574,8 @@ def main():
             qc_runs(b, d, out)
         elif c == "qc-index":
             qc_index_runs(b, d, out)
+        elif c == "python":
+            python_runs(b, d, out)
         else:
             seg_runs(b, c, d, out)
         shutil.rmtree(out, ignore_errors=True)

@@ -23,9 +23,9 @@ build="${QIDCM_BUILD_DIR:-$root/build}"
 # --- packages ---------------------------------------------------------------
 build_packages=(cmake ninja-build g++ pkg-config zlib1g-dev libpng-dev
   libinsighttoolkit5-dev libfftw3-dev libdcmtk-dev nlohmann-json3-dev libcli11-dev catch2 libvalijson-dev
-  libopenjp2-7-dev liblcms2-dev help2man)
+  libopenjp2-7-dev liblcms2-dev help2man python3-dev pybind11-dev)
 test_packages=(dcmtk dicom3tools python3 python3-pydicom python3-numpy python3-nibabel pixelmed-apps libopenjp2-tools
-  snakemake git plastimatch chromium)
+  snakemake git plastimatch chromium python3-pytest)
 
 sudo_cmd=()
 if [ "$(id -u)" -ne 0 ]; then

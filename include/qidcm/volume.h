@@ -25,9 +25,14 @@ class Buffer {
  public:
   Buffer() = default;
   explicit Buffer(std::size_t bytes);  // throws std::bad_alloc
-  std::uint8_t* data() { return data_.get(); }
-  const std::uint8_t* data() const { return data_.get(); }
+  // Memory that belongs to someone else (a NumPy array's): neither copied nor
+  // freed. `owner` (may be null) is kept alive as long as the buffer is; with
+  // none, the memory must outlive the buffer.
+  static Buffer external(std::uint8_t* data, std::size_t bytes, std::shared_ptr<void> owner);
+  std::uint8_t* data() { return data_ ? data_.get() : external_; }
+  const std::uint8_t* data() const { return data_ ? data_.get() : external_; }
   std::size_t size() const { return size_; }
+  bool owned() const { return external_ == nullptr; }
   void zero();
 
  private:
@@ -35,6 +40,8 @@ class Buffer {
     void operator()(std::uint8_t* p) const;
   };
   std::unique_ptr<std::uint8_t, Free> data_;
+  std::uint8_t* external_ = nullptr;
+  std::shared_ptr<void> owner_;
   std::size_t size_ = 0;
 };
 

@@ -151,7 +151,7 @@ nlohmann::ordered_json provenance(const PetSeries& series, const SuvResult& r, c
 
 ConvertSummary convertPetSeries(const std::vector<std::string>& directories, const ConvertOptions& options) {
   if (options.outputRWVM.empty() && options.outputParametricMap.empty() && options.outputImage.empty() &&
-      options.outputMetadata.empty())
+      options.outputMetadata.empty() && !options.keepImage && !options.keepReport)
     throwUsage("no output given (--outputRWVM, --outputParametricMap, --outputImage or --outputMetadata)");
   OutputTransaction output;
   std::string rwvmPath, pmPath, imagePath, jsonPath;
@@ -199,7 +199,7 @@ ConvertSummary convertPetSeries(const std::vector<std::string>& directories, con
     content.bitsStored = series.bitsStored;
     rwvm::writeRealWorldValueMapping(content, rwvmPath);
   }
-  if (!pmPath.empty() || !imagePath.empty()) {
+  if (!pmPath.empty() || !imagePath.empty() || options.keepImage) {
     Volume suv;
     {
       log::PhaseTimer timer("decode the PET slices into SUV");
@@ -227,10 +227,13 @@ ConvertSummary convertPetSeries(const std::vector<std::string>& directories, con
       writer.compression = options.compression;
       pm::writeParametricMap(suv, series.slices.front().path, metadata, sources, pmPath, writer);
     }
+    if (options.keepImage) summary.image = std::move(suv);
   }
-  if (!jsonPath.empty())
-    writeTextFile(jsonPath, provenance(series, summary.suv, codes, options.suvType, mappings).dump(2) + "\n",
-                  options.outputMetadata);
+  if (!jsonPath.empty() || options.keepReport) {
+    const std::string text = provenance(series, summary.suv, codes, options.suvType, mappings).dump(2) + "\n";
+    if (!jsonPath.empty()) writeTextFile(jsonPath, text, options.outputMetadata);
+    if (options.keepReport) summary.report = text;
+  }
   output.commit();
   return summary;
 }

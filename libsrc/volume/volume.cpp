@@ -62,8 +62,16 @@ Buffer::Buffer(std::size_t bytes) : size_(bytes) {
 
 void Buffer::Free::operator()(std::uint8_t* p) const { std::free(p); }
 
+Buffer Buffer::external(std::uint8_t* data, std::size_t bytes, std::shared_ptr<void> owner) {
+  Buffer b;
+  b.external_ = data;
+  b.owner_ = std::move(owner);
+  b.size_ = bytes;
+  return b;
+}
+
 void Buffer::zero() {
-  if (size_) std::memset(data_.get(), 0, size_);
+  if (size_) std::memset(data(), 0, size_);
 }
 
 namespace {

@@ -140,6 +140,27 @@ def main():
                 cmd.append("--labelmap")
             check(run(cmd).returncode == 0, f"example ({variant}, {kind}): dciodvfy")
 
+    # The Python module, when the build has it: installed in the prefix's site directory, importable from
+    # there alone, and writing a SEG.
+    if os.path.isdir(os.path.join(a.build, "python", "qidcm")):
+        found = glob.glob(os.path.join(prefix, "lib", "python3*", "dist-packages", "qidcm", "_core*.so"))
+        if check(len(found) == 1, f"Python module installed in <prefix>/lib/python3*/dist-packages ({found})"):
+            site = os.path.dirname(os.path.dirname(found[0]))
+            code = ("import qidcm, numpy as np, json, sys\n"
+                    "src = qidcm.read_series(sys.argv[1])\n"
+                    "labels = np.zeros(src.shape, np.uint8); labels[5:10, 20:40, 20:40] = 1\n"
+                    "meta = json.load(open(sys.argv[2]))\n"
+                    "meta['segmentAttributes'] = [meta['segmentAttributes'][0][:1]]\n"
+                    "meta['segmentAttributes'][0][0]['labelID'] = 1\n"
+                    "s = qidcm.write_seg(labels, metadata=meta, source=src, path=sys.argv[3])\n"
+                    "back = qidcm.read_seg(sys.argv[3], reference=sys.argv[1]).labels\n"
+                    "print(qidcm.__file__, s['segments'], int((back != labels).sum()))\n")
+            env = dict(os.environ, PYTHONPATH=site)
+            r = run([sys.executable, "-c", code, os.path.join(case, "ct"), os.path.join(case, "meta.json"),
+                     os.path.join(work, "python.dcm")], env=env)
+            check(r.returncode == 0 and r.stdout.startswith(site) and r.stdout.split()[1:] == ["1", "0"],
+                  f"the installed Python module writes and reads back a SEG ({(r.stdout + r.stderr).strip()[-300:]})")
+
     print(f"{len(failures)} failure(s)")
     return 1 if failures else 0
 

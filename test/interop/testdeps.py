@@ -19,7 +19,8 @@ import subprocess
 import sys
 
 # Python module -> Debian package
-PYTHON_MODULES = {"numpy": "python3-numpy", "pydicom": "python3-pydicom", "nibabel": "python3-nibabel"}
+PYTHON_MODULES = {"numpy": "python3-numpy", "pydicom": "python3-pydicom", "nibabel": "python3-nibabel",
+                  "pytest": "python3-pytest"}
 # Program -> Debian package
 PROGRAMS = {
     "dciodvfy": "dicom3tools",

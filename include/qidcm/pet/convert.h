@@ -7,6 +7,7 @@
 
 #include "qidcm/compression.h"
 #include "qidcm/pet/suv.h"
+#include "qidcm/volume.h"
 
 namespace qidcm::pet {
 
@@ -18,6 +19,10 @@ struct ConvertOptions {
   std::string outputImage;
   std::string outputMetadata;
   Compression compression = Compression::None;  // the parametric map's (none or deflate)
+  // For programs (the Python module): keep the SUV image and the provenance
+  // JSON in the summary; either counts as an output.
+  bool keepImage = false;
+  bool keepReport = false;
 };
 
 struct ConvertSummary {
@@ -25,6 +30,8 @@ struct ConvertSummary {
   std::size_t slices = 0;
   std::size_t mappings = 0;  // distinct SUV factors: RWVM items
   SuvResult suv;
+  Volume image;        // float32 SUV on the series' grid, with keepImage
+  std::string report;  // the provenance JSON (as --outputMetadata writes it), with keepReport
 };
 
 // Finds the one PET series under `directories`, computes its SUV factors
