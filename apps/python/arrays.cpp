@@ -24,6 +24,9 @@ Grid gridFromAffine(const py::object& affine, bool fromRas, const std::size_t sh
       m[r][c] = a.at(r, c);
       if (!std::isfinite(m[r][c])) throwInput("affine", "", "holds a value that is not finite");
     }
+  if (std::fabs(m[3][0]) > 1e-6 || std::fabs(m[3][1]) > 1e-6 || std::fabs(m[3][2]) > 1e-6 ||
+      std::fabs(m[3][3] - 1) > 1e-6)
+    throwInput("affine", "", "bottom row is not 0 0 0 1 (a transposed affine?)");
   if (fromRas)
     for (int c = 0; c < 4; ++c) m[0][c] = -m[0][c], m[1][c] = -m[1][c];
   Grid g;
@@ -81,8 +84,8 @@ bool pixelTypeOf(const py::dtype& dtype, PixelType& type) {
     return true;
   }
   for (PixelType t : all)
-    if (dtype.is(dtypeOf(t)) || (dtype.kind() == dtypeOf(t).kind() && dtype.itemsize() == dtypeOf(t).itemsize() &&
-                                 dtype.attr("isnative").cast<bool>())) {
+    // Either byte order: an array that is not native is converted before it is read.
+    if (dtype.is(dtypeOf(t)) || (dtype.kind() == dtypeOf(t).kind() && dtype.itemsize() == dtypeOf(t).itemsize())) {
       type = t;
       return true;
     }
@@ -105,7 +108,7 @@ Volume viewVolume(const py::array& array, PixelType type, const Grid& grid, std:
     auto* base = static_cast<std::uint8_t*>(const_cast<void*>(array.data()));
     v.buffer = Buffer::external(base + part * bytes, bytes, nullptr);
   } else {
-    // A strided view or a byte-swapped array: one C-contiguous copy of it.
+    // Not readable in place (the callers pass arrays made so): one C-contiguous copy.
     py::array copy = py::array::ensure(array, py::array::c_style | py::array::forcecast);
     v.buffer = Buffer(bytes);
     std::memcpy(v.buffer.data(), static_cast<const std::uint8_t*>(copy.data()) + part * bytes, bytes);

@@ -10,9 +10,11 @@ namespace qidcm::python {
 namespace py = pybind11;
 
 // dict, list, tuple, str, int, float, bool, None (and NumPy scalars, through
-// their Python value). Throws Error (Input) naming `what` and the path of a
+// their Python value; arrays as lists); nested at most 256 deep, so that a
+// dict that holds itself is refused. Throws Error (Input) naming `what` and the path of a
 // value that JSON cannot hold.
-nlohmann::json toJson(const py::handle& object, const std::string& what, const std::string& path = "");
+nlohmann::json toJson(const py::handle& object, const std::string& what, const std::string& path = "",
+                      std::size_t depth = 0);
 py::object fromJson(const nlohmann::json& value);
 
 }  // namespace qidcm::python

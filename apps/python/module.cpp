@@ -45,7 +45,8 @@ PyObject* classFor(ErrorKind kind) {
 
 // A source series, scanned: headers and geometry, no pixels.
 struct Series {
-  SourceIndex index;          // every instance found (the writers match slices among them)
+  SourceIndex index;          // every instance found
+  SourceIndex chosen;         // the series' instances: what the writers match slices among
   std::string seriesInstanceUID;
   Grid grid;
   std::vector<std::string> files;
@@ -55,7 +56,10 @@ struct Series {
 
 Series readSeries(const std::vector<std::string>& paths, const std::string& seriesUid) {
   std::vector<std::string> files, directories;
-  for (const std::string& p : paths) (std::filesystem::is_directory(p) ? directories : files).push_back(p);
+  for (const std::string& p : paths) {
+    std::error_code error;
+    (std::filesystem::is_directory(p, error) ? directories : files).push_back(p);
+  }
   Series s;
   s.index = SourceIndex::scan(files, directories);
   s.grid = seriesGrid(s.index, seriesUid);
@@ -67,21 +71,54 @@ Series readSeries(const std::vector<std::string>& paths, const std::string& seri
     for (const auto& [uid, n] : frames)
       if (n > most) most = n, s.seriesInstanceUID = uid;
   }
-  const SourceIndex series = s.index.series(s.seriesInstanceUID);
-  for (const SourceInstance& i : series.instances()) s.files.push_back(i.path);
-  if (!series.empty()) s.firstInstance = series.instances().front();
+  s.chosen = s.index.series(s.seriesInstanceUID);
+  for (const SourceInstance& i : s.chosen.instances()) s.files.push_back(i.path);
+  if (!s.chosen.empty()) s.firstInstance = s.chosen.instances().front();
   return s;
 }
 
-std::vector<std::string> pathList(const py::object& paths) {
-  if (py::isinstance<py::str>(paths) || py::hasattr(paths, "__fspath__"))
-    return {py::str(py::module_::import("os").attr("fspath")(paths)).cast<std::string>()};
+std::string typeName(const py::handle& o) { return py::type::handle_of(o).attr("__name__").cast<std::string>(); }
+
+bool isPath(const py::handle& p) {
+  return py::isinstance<py::str>(p) || py::isinstance<py::bytes>(p) || py::hasattr(p, "__fspath__");
+}
+
+// A path argument as the bytes the file system takes (os.fsencode: file
+// names that are not UTF-8 included).
+std::string pathOf(const py::handle& p, const char* name) {
+  if (!isPath(p)) throwInput(name, "", "is a " + typeName(p) + ", not a path");
+  return py::module_::import("os").attr("fsencode")(p).cast<std::string>();
+}
+
+std::vector<std::string> pathList(const py::object& paths, const char* name) {
+  if (isPath(paths)) return {pathOf(paths, name)};
+  if (!py::isinstance<py::list>(paths) && !py::isinstance<py::tuple>(paths))
+    throwInput(name, "", "is a " + typeName(paths) + ", not a path or a list of paths");
   std::vector<std::string> out;
-  for (const auto& p : paths) out.push_back(py::str(py::module_::import("os").attr("fspath")(p)).cast<std::string>());
+  for (const auto& p : paths) out.push_back(pathOf(p, name));
+  if (out.empty()) throwInput(name, "", "is an empty list");
   return out;
 }
 
-std::string pathOf(const py::object& p) { return py::str(py::module_::import("os").attr("fspath")(p)).cast<std::string>(); }
+// Text from files (which may hold other character sets) and file names, for Python.
+py::str text(const std::string& s) {
+  return py::reinterpret_steal<py::str>(PyUnicode_DecodeUTF8(s.data(), static_cast<py::ssize_t>(s.size()), "replace"));
+}
+py::object fileName(const std::string& s) { return py::module_::import("os").attr("fsdecode")(py::bytes(s)); }
+
+std::string textArg(const py::object& o, const char* name, const char* expected) {
+  if (!py::isinstance<py::str>(o))
+    throwUsage(std::string(name) + ": must be a string (" + expected + "), not " + typeName(o));
+  return o.cast<std::string>();
+}
+
+bool boolArg(const py::object& o, const char* name) {
+  if (py::isinstance<py::bool_>(o)) return o.cast<bool>();
+  if (py::hasattr(o, "dtype") && py::hasattr(o, "item") && o.attr("dtype").attr("kind").cast<std::string>() == "b" &&
+      o.attr("ndim").cast<int>() == 0)
+    return o.attr("item")().cast<bool>();
+  throwUsage(std::string(name) + ": must be True or False, not " + typeName(o));
+}
 
 Compression compressionOf(const std::string& text) { return parseCompression(text); }
 
@@ -112,6 +149,9 @@ py::array requireArray(const py::object& o, const char* what) {
   return o.cast<py::array>();
 }
 
+// One of the geometry values, made afresh on each access (a caller may change it).
+py::object geometryItem(const Grid& g, const char* key);
+
 py::dict geometry(const Grid& g) {
   py::dict d;
   d["affine"] = affineOf(g);
@@ -125,15 +165,38 @@ py::dict geometry(const Grid& g) {
   return d;
 }
 
+py::object geometryItem(const Grid& g, const char* key) { return py::object(geometry(g)[key]); }
+
 // ---------------------------------------------------------------------------
 // SEG
 
-py::dict writeSeg(const py::object& labelsObject, const py::object& metadataObject, const Series* source,
-                  const py::object& pathObject, const std::string& typeText, const std::string& compress,
-                  const py::object& affine, bool fromRas, bool skipEmptySlices, bool useLabelIDAsSegmentNumber) {
-  const py::array labels = requireArray(labelsObject, "labels");
-  if (!source) throwInput("source", "", "a SEG needs its source series: qidcm.read_series(directory)");
-  const std::string path = pathOf(pathObject);
+const Series* seriesArg(const py::object& o, const char* what) {
+  if (o.is_none()) throwInput("source", "", std::string("a ") + what + " needs its source series: qidcm.read_series(directory)");
+  if (!py::isinstance<Series>(o))
+    throwInput("source", "", "is a " + typeName(o) + ", not a qidcm.Series (qidcm.read_series(directory))");
+  return o.cast<const Series*>();
+}
+
+// The array as the library reads it: C order, native byte order; a copy only
+// when it is not already so (a strided view, Fortran order, byte-swapped).
+py::array readable(const py::array& a) {
+  if (inPlace(a)) return a;
+  const py::dtype native = a.dtype().attr("newbyteorder")("=");
+  return py::array::ensure(a.attr("astype")(native, py::arg("order") = "C", py::arg("copy") = false),
+                           py::array::c_style);
+}
+
+py::dict writeSeg(const py::object& labelsObject, const py::object& metadataObject, const py::object& sourceObject,
+                  const py::object& pathObject, const py::object& typeObject, const py::object& compressObject,
+                  const py::object& affine, const py::object& fromRasObject, const py::object& skipObject,
+                  const py::object& labelIdObject) {
+  const py::array given = requireArray(labelsObject, "labels");
+  const Series* source = seriesArg(sourceObject, "SEG");
+  const std::string path = pathOf(pathObject, "path");
+  const std::string typeText = textArg(typeObject, "segmentation_type", "binary, fractional or labelmap");
+  const std::string compress = textArg(compressObject, "compress", "none, rle, deflate, difc, jpegls or jpeg2000");
+  const bool fromRas = boolArg(fromRasObject, "from_ras"), skipEmptySlices = boolArg(skipObject, "skip_empty_slices"),
+             useLabelIDAsSegmentNumber = boolArg(labelIdObject, "use_label_id_as_segment_number");
   seg::WriterOptions options;
   if (typeText == "binary") options.type = seg::SegmentationType::Binary;
   else if (typeText == "fractional") options.type = seg::SegmentationType::Fractional;
@@ -144,15 +207,16 @@ py::dict writeSeg(const py::object& labelsObject, const py::object& metadataObje
   options.useLabelIDAsSegmentNumber = useLabelIDAsSegmentNumber;
   const bool fractional = options.type == seg::SegmentationType::Fractional;
 
-  if (labels.ndim() != 3 && labels.ndim() != 4)
-    throwInput("labels", "", "has shape " + shapeText(labels) +
+  if (given.ndim() != 3 && given.ndim() != 4)
+    throwInput("labels", "", "has shape " + shapeText(given) +
                                  "; expected (slices, rows, columns), or (segments, slices, rows, columns)");
-  for (py::ssize_t d = 0; d < labels.ndim(); ++d)
-    if (labels.shape(d) == 0) throwInput("labels", "", "has shape " + shapeText(labels) + ": it is empty");
+  for (py::ssize_t d = 0; d < given.ndim(); ++d)
+    if (given.shape(d) == 0) throwInput("labels", "", "has shape " + shapeText(given) + ": it is empty");
   PixelType type;
-  const py::dtype dtype = labels.dtype();
+  const py::dtype dtype = given.dtype();
   const std::string dtypeName = dtype.attr("name").cast<std::string>();
   if (!pixelTypeOf(dtype, type)) throwInput("labels", "", "has dtype " + dtypeName + ", which qidcm cannot write");
+  const py::array labels = readable(given);  // one copy at most, for every view below
   if (fractional && type != PixelType::Float32 && type != PixelType::Float64)
     throwInput("labels", "", "has dtype " + dtypeName + "; a fractional SEG takes float32 (or float64) probabilities");
   if (!fractional && dtype.kind() != 'b' && type != PixelType::UInt8 && type != PixelType::UInt16)
@@ -201,20 +265,13 @@ py::dict writeSeg(const py::object& labelsObject, const py::object& metadataObje
                    "describes " + std::to_string(segments.size()) +
                        " segments; a 3-D probability map is one segment (give (segments, slices, rows, columns))");
       for (std::size_t s = 0; s < segments.size(); ++s) segments[s].labelID = s + 1;
-      Grid whole = grid;
-      v = viewVolume(labels, type, whole, 0, 1);
+      v = viewVolume(labels, type, grid, 0, 1);
       if (planes) {
         // All the maps, component-major: one view of the whole array.
         v.components = parts;
         v.planar = true;
-        const std::size_t bytes = grid.voxels() * parts * bytesPerSample(type);
-        if (inPlace(labels)) {
-          v.buffer = Buffer::external(static_cast<std::uint8_t*>(const_cast<void*>(labels.data())), bytes, nullptr);
-        } else {
-          py::array copy = py::array::ensure(labels, py::array::c_style | py::array::forcecast);
-          v.buffer = Buffer(bytes);
-          std::memcpy(v.buffer.data(), copy.data(), bytes);
-        }
+        v.buffer = Buffer::external(static_cast<std::uint8_t*>(const_cast<void*>(labels.data())),
+                                    grid.voxels() * parts * bytesPerSample(type), nullptr);
       }
     } else {
       v = viewVolume(labels, type, grid, 0, 1);
@@ -225,7 +282,7 @@ py::dict writeSeg(const py::object& labelsObject, const py::object& metadataObje
   seg::WriteSummary summary;
   {
     py::gil_scoped_release release;
-    summary = seg::writeSegmentation(images, metadata, source->index, path, options);
+    summary = seg::writeSegmentation(images, metadata, source->chosen, path, options);
   }
   py::dict d;
   d["sop_instance_uid"] = summary.sopInstanceUID;
@@ -233,7 +290,7 @@ py::dict writeSeg(const py::object& labelsObject, const py::object& metadataObje
   d["segments"] = summary.segments;
   d["frames"] = summary.frames;
   d["bytes"] = summary.bytes;
-  d["path"] = path;
+  d["path"] = fileName(path);
   return d;
 }
 
@@ -243,15 +300,17 @@ struct SegResult {
   py::dict metadata;
   std::string segmentationType, transferSyntax;
   std::size_t frames = 0;
-  py::dict geometry;
+  Grid grid;
 };
 
-SegResult readSeg(const py::object& pathObject, const py::object& reference, bool merge, bool probabilities) {
-  const std::string path = pathOf(pathObject);
+SegResult readSeg(const py::object& pathObject, const py::object& reference, const py::object& mergeObject,
+                  const py::object& probabilitiesObject) {
+  const std::string path = pathOf(pathObject, "path");
+  const bool merge = boolArg(mergeObject, "merge"), probabilities = boolArg(probabilitiesObject, "probabilities");
   seg::ReaderOptions options;
   options.mergeSegments = merge;
   options.fractionalAsProbability = probabilities;
-  if (!reference.is_none()) options.referenceDirectory = pathOf(reference);
+  if (!reference.is_none()) options.referenceDirectory = pathOf(reference, "reference");
   std::vector<Volume> layers;
   seg::ReadSummary summary;
   seg::Metadata metadata;
@@ -274,7 +333,7 @@ SegResult readSeg(const py::object& pathObject, const py::object& reference, boo
         r.segments.append(d);
       }
   const Grid grid = layers.empty() ? summary.grid : layers.front().grid;
-  r.geometry = geometry(grid);
+  r.grid = grid;
   if (layers.size() == 1) {
     r.labels = arrayOf(std::move(layers.front()));
   } else {
@@ -303,18 +362,22 @@ SegResult readSeg(const py::object& pathObject, const py::object& reference, boo
 // ---------------------------------------------------------------------------
 // Parametric maps
 
-py::dict writePm(const py::object& arrayObject, const py::object& metadataObject, const Series* source,
-                 const py::object& pathObject, const py::object& affine, bool fromRas, const std::string& pixelType,
-                 const std::string& compress) {
-  const py::array array = requireArray(arrayObject, "array");
-  if (!source) throwInput("source", "", "a parametric map needs its source series: qidcm.read_series(directory)");
-  const std::string path = pathOf(pathObject);
-  if (array.ndim() != 3) throwInput("array", "", "has shape " + shapeText(array) + "; expected (slices, rows, columns)");
+py::dict writePm(const py::object& arrayObject, const py::object& metadataObject, const py::object& sourceObject,
+                 const py::object& pathObject, const py::object& affine, const py::object& fromRasObject,
+                 const py::object& pixelTypeObject, const py::object& compressObject) {
+  const py::array given = requireArray(arrayObject, "array");
+  const Series* source = seriesArg(sourceObject, "parametric map");
+  const std::string path = pathOf(pathObject, "path");
+  const bool fromRas = boolArg(fromRasObject, "from_ras");
+  const std::string pixelType = textArg(pixelTypeObject, "pixel_type", "auto, float32, float64, int16 or uint16");
+  const std::string compress = textArg(compressObject, "compress", "none, deflate, rle, jpegls, jpeg2000 or difc");
+  if (given.ndim() != 3) throwInput("array", "", "has shape " + shapeText(given) + "; expected (slices, rows, columns)");
   for (py::ssize_t d = 0; d < 3; ++d)
-    if (array.shape(d) == 0) throwInput("array", "", "has shape " + shapeText(array) + ": it is empty");
+    if (given.shape(d) == 0) throwInput("array", "", "has shape " + shapeText(given) + ": it is empty");
   PixelType type;
-  if (!pixelTypeOf(array.dtype(), type) || array.dtype().kind() == 'b')
-    throwInput("array", "", "has dtype " + array.dtype().attr("name").cast<std::string>() + ", which qidcm cannot write");
+  if (!pixelTypeOf(given.dtype(), type) || given.dtype().kind() == 'b')
+    throwInput("array", "", "has dtype " + given.dtype().attr("name").cast<std::string>() + ", which qidcm cannot write");
+  const py::array array = readable(given);
   const std::size_t shape[3] = {static_cast<std::size_t>(array.shape(0)), static_cast<std::size_t>(array.shape(1)),
                                 static_cast<std::size_t>(array.shape(2))};
   const Grid grid = arrayGrid(shape, affine, fromRas, source, "array");
@@ -326,14 +389,14 @@ py::dict writePm(const py::object& arrayObject, const py::object& metadataObject
   pm::WriteSummary summary;
   {
     py::gil_scoped_release release;
-    summary = pm::writeParametricMap(v, "array", metadata, source->index, path, options);
+    summary = pm::writeParametricMap(v, "array", metadata, source->chosen, path, options);
   }
   py::dict d;
   d["sop_instance_uid"] = summary.sopInstanceUID;
   d["frames"] = summary.frames;
   d["pixel_type"] = pm::toString(summary.pixelType);
   d["bytes"] = summary.bytes;
-  d["path"] = path;
+  d["path"] = fileName(path);
   return d;
 }
 
@@ -342,13 +405,13 @@ struct PmResult {
   py::dict metadata;
   std::size_t frames = 0;
   std::string transferSyntax;
-  py::dict geometry;
+  Grid grid;
 };
 
-PmResult readPm(const py::object& pathObject, bool realWorldValues) {
+PmResult readPm(const py::object& pathObject, const py::object& realWorldObject) {
   pm::ReaderOptions options;
-  options.realWorldValues = realWorldValues;
-  const std::string path = pathOf(pathObject);
+  options.realWorldValues = boolArg(realWorldObject, "real_world_values");
+  const std::string path = pathOf(pathObject, "path");
   pm::ReadResult read;
   {
     py::gil_scoped_release release;
@@ -358,7 +421,7 @@ PmResult readPm(const py::object& pathObject, bool realWorldValues) {
   r.frames = read.frames;
   r.transferSyntax = read.transferSyntax;
   r.metadata = fromJson(pm::toJson(read.metadata)).cast<py::dict>();
-  r.geometry = geometry(read.image.grid);
+  r.grid = read.image.grid;
   r.array = arrayOf(std::move(read.image));
   return r;
 }
@@ -370,18 +433,19 @@ struct SuvResult {
   py::object array;
   std::vector<double> factors;
   py::dict report;
-  py::dict geometry;
+  Grid grid;
   std::string seriesInstanceUID;
 };
 
-SuvResult petSuv(const py::object& directories, const std::string& type) {
+SuvResult petSuv(const py::object& directories, const py::object& typeObject) {
+  const std::string type = textArg(typeObject, "suv_type", "bw, lbm, lbmjanma, bsa or ibw");
   const auto parsed = pet::parseSuvType(type);
   if (!parsed) throwUsage("suv_type '" + type + "': expected bw, lbm, lbmjanma, bsa or ibw");
   pet::ConvertOptions options;
   options.suvType = *parsed;
   options.keepImage = true;
   options.keepReport = true;
-  const std::vector<std::string> dirs = pathList(directories);
+  const std::vector<std::string> dirs = pathList(directories, "path");
   pet::ConvertSummary summary;
   {
     py::gil_scoped_release release;
@@ -390,14 +454,14 @@ SuvResult petSuv(const py::object& directories, const std::string& type) {
   SuvResult r;
   r.factors = summary.suv.factors;
   r.report = fromJson(nlohmann::json::parse(summary.report)).cast<py::dict>();
-  r.geometry = geometry(summary.image.grid);
+  r.grid = summary.image.grid;
   r.seriesInstanceUID = summary.seriesInstanceUID;
   r.array = arrayOf(std::move(summary.image));
   return r;
 }
 
 py::dict readSr(const py::object& pathObject) {
-  const std::string path = pathOf(pathObject);
+  const std::string path = pathOf(pathObject, "path");
   sr::ReadResult r;
   {
     py::gil_scoped_release release;
@@ -408,7 +472,7 @@ py::dict readSr(const py::object& pathObject) {
 
 std::string oneDirectory(const py::object& o, const char* what) {
   if (o.is_none()) return "";
-  const std::vector<std::string> paths = pathList(o);
+  const std::vector<std::string> paths = pathList(o, what);
   if (paths.size() != 1)
     throwUsage(std::string(what) + ": give one directory (the files the report names are looked up in it)");
   return paths.front();
@@ -418,7 +482,7 @@ py::dict writeSr(const py::object& reportObject, const py::object& pathObject, c
                  const py::object& imageLibrary) {
   const sr::Metadata metadata = sr::parseMetadata(toJson(reportObject, "report"), "report");
   sr::WriterPaths paths;
-  paths.output = pathOf(pathObject);
+  paths.output = pathOf(pathObject, "path");
   paths.compositeContextDirectory = oneDirectory(context, "context");
   paths.imageLibraryDirectory = oneDirectory(imageLibrary, "image_library");
   sr::WriteSummary s;
@@ -430,7 +494,7 @@ py::dict writeSr(const py::object& reportObject, const py::object& pathObject, c
   d["sop_instance_uid"] = s.sopInstanceUID;
   d["groups"] = s.groups;
   d["measurements"] = s.measurements;
-  d["path"] = paths.output;
+  d["path"] = fileName(paths.output);
   return d;
 }
 
@@ -461,7 +525,7 @@ PYBIND11_MODULE(_core, m) {
     try {
       if (p) std::rethrow_exception(p);
     } catch (const Error& e) {
-      PyErr_SetString(classFor(e.kind()), e.what());
+      PyErr_SetObject(classFor(e.kind()), text(e.what()).ptr());
     } catch (const std::bad_alloc&) {
       PyErr_SetString(PyExc_MemoryError, "qidcm: out of memory");
     }
@@ -469,20 +533,24 @@ PYBIND11_MODULE(_core, m) {
 
   py::class_<Series>(m, "Series", "A source series: headers and geometry (no pixels). Made by read_series.")
       .def_readonly("series_instance_uid", &Series::seriesInstanceUID)
-      .def_property_readonly("study_instance_uid", [](const Series& s) { return s.first().studyInstanceUID; })
-      .def_property_readonly("frame_of_reference_uid", [](const Series& s) { return s.first().frameOfReferenceUID; })
-      .def_property_readonly("patient_id", [](const Series& s) { return s.first().patientID; })
-      .def_property_readonly("patient_name", [](const Series& s) { return s.first().patientName; })
-      .def_property_readonly("modality", [](const Series& s) { return s.first().modality; })
-      .def_readonly("files", &Series::files, "The series' files.")
+      .def_property_readonly("study_instance_uid", [](const Series& s) { return text(s.first().studyInstanceUID); })
+      .def_property_readonly("frame_of_reference_uid", [](const Series& s) { return text(s.first().frameOfReferenceUID); })
+      .def_property_readonly("patient_id", [](const Series& s) { return text(s.first().patientID); })
+      .def_property_readonly("patient_name", [](const Series& s) { return text(s.first().patientName); })
+      .def_property_readonly("modality", [](const Series& s) { return text(s.first().modality); })
+      .def_property_readonly("files", [](const Series& s) {
+        py::list l;
+        for (const std::string& f : s.files) l.append(fileName(f));
+        return l;
+      }, "The series' files.")
       .def_property_readonly("shape", [](const Series& s) {
         return py::make_tuple(s.grid.slices(), s.grid.rows(), s.grid.columns());
       }, "(slices, rows, columns) of an array on the series' grid.")
       .def_property_readonly("affine", [](const Series& s) { return affineOf(s.grid); },
                              "4 x 4: index (column, row, slice, 1) -> LPS mm.")
-      .def_property_readonly("spacing", [](const Series& s) { return geometry(s.grid)["spacing"]; })
-      .def_property_readonly("origin", [](const Series& s) { return geometry(s.grid)["origin"]; })
-      .def_property_readonly("direction", [](const Series& s) { return geometry(s.grid)["direction"]; })
+      .def_property_readonly("spacing", [](const Series& s) { return geometryItem(s.grid, "spacing"); })
+      .def_property_readonly("origin", [](const Series& s) { return geometryItem(s.grid, "origin"); })
+      .def_property_readonly("direction", [](const Series& s) { return geometryItem(s.grid, "direction"); })
       .def_property_readonly("series", [](const Series& s) {
         std::set<std::string> uids;
         for (const SourceInstance& i : s.index.instances()) uids.insert(i.seriesInstanceUID);
@@ -493,8 +561,9 @@ PYBIND11_MODULE(_core, m) {
                " x " + std::to_string(s.grid.rows()) + " x " + std::to_string(s.grid.columns()) + ">";
       });
 
-  m.def("read_series", [](const py::object& paths, const std::string& uid) {
-          const std::vector<std::string> list = pathList(paths);
+  m.def("read_series", [](const py::object& paths, const py::object& uidObject) {
+          const std::string uid = textArg(uidObject, "series_instance_uid", "a UID, or empty");
+          const std::vector<std::string> list = pathList(paths, "path");
           py::gil_scoped_release release;
           return readSeries(list, uid);
         },
@@ -507,8 +576,9 @@ PYBIND11_MODULE(_core, m) {
         py::arg("from_ras") = false, py::arg("skip_empty_slices") = true,
         py::arg("use_label_id_as_segment_number") = false,
         "Writes a DICOM Segmentation.\n\n"
-        "labels: (slices, rows, columns) uint8/uint16 label map (binary or labelmap), or (segments, slices, rows,\n"
-        "columns) bool/uint8 masks (binary), or float32 probabilities in [0, 1] (fractional, 3-D: one segment).\n"
+        "labels: (slices, rows, columns) uint8/uint16 label map (binary or labelmap); (segments, slices, rows,\n"
+        "columns) bool/uint8 masks (binary; labelmap when they do not overlap); float32 probabilities in [0, 1]\n"
+        "(fractional: 3-D for one segment, (segments, slices, rows, columns) for several).\n"
         "metadata: the dict itkimage2segimage reads (seg-schema.json). source: qidcm.read_series(...).\n"
         "affine: 4 x 4, index (column, row, slice, 1) -> LPS mm; None: the source's grid. from_ras: the affine\n"
         "is nibabel's (RAS). compress: none, rle, deflate, difc, jpegls, jpeg2000 (as --compress).\n"
@@ -523,10 +593,10 @@ PYBIND11_MODULE(_core, m) {
       .def_readonly("segmentation_type", &SegResult::segmentationType)
       .def_readonly("transfer_syntax", &SegResult::transferSyntax)
       .def_readonly("frames", &SegResult::frames)
-      .def_property_readonly("affine", [](const SegResult& r) { return r.geometry["affine"]; })
-      .def_property_readonly("spacing", [](const SegResult& r) { return r.geometry["spacing"]; })
-      .def_property_readonly("origin", [](const SegResult& r) { return r.geometry["origin"]; })
-      .def_property_readonly("direction", [](const SegResult& r) { return r.geometry["direction"]; });
+      .def_property_readonly("affine", [](const SegResult& r) { return geometryItem(r.grid, "affine"); })
+      .def_property_readonly("spacing", [](const SegResult& r) { return geometryItem(r.grid, "spacing"); })
+      .def_property_readonly("origin", [](const SegResult& r) { return geometryItem(r.grid, "origin"); })
+      .def_property_readonly("direction", [](const SegResult& r) { return geometryItem(r.grid, "direction"); });
 
   m.def("read_seg", &readSeg, py::arg("path"), py::arg("reference") = py::none(), py::arg("merge") = true,
         py::arg("probabilities") = true,
@@ -545,10 +615,10 @@ PYBIND11_MODULE(_core, m) {
       .def_readonly("metadata", &PmResult::metadata)
       .def_readonly("frames", &PmResult::frames)
       .def_readonly("transfer_syntax", &PmResult::transferSyntax)
-      .def_property_readonly("affine", [](const PmResult& r) { return r.geometry["affine"]; })
-      .def_property_readonly("spacing", [](const PmResult& r) { return r.geometry["spacing"]; })
-      .def_property_readonly("origin", [](const PmResult& r) { return r.geometry["origin"]; })
-      .def_property_readonly("direction", [](const PmResult& r) { return r.geometry["direction"]; });
+      .def_property_readonly("affine", [](const PmResult& r) { return geometryItem(r.grid, "affine"); })
+      .def_property_readonly("spacing", [](const PmResult& r) { return geometryItem(r.grid, "spacing"); })
+      .def_property_readonly("origin", [](const PmResult& r) { return geometryItem(r.grid, "origin"); })
+      .def_property_readonly("direction", [](const PmResult& r) { return geometryItem(r.grid, "direction"); });
 
   m.def("read_pm", &readPm, py::arg("path"), py::arg("real_world_values") = false,
         "Reads a DICOM Parametric Map; real_world_values: stored * slope + intercept as floating point.");
@@ -558,7 +628,7 @@ PYBIND11_MODULE(_core, m) {
       .def_readonly("factors", &SuvResult::factors, "SUV = stored value x factor, per slice along the normal.")
       .def_readonly("report", &SuvResult::report, "Every value used and its source (pet2suv --outputMetadata).")
       .def_readonly("series_instance_uid", &SuvResult::seriesInstanceUID)
-      .def_property_readonly("affine", [](const SuvResult& r) { return r.geometry["affine"]; });
+      .def_property_readonly("affine", [](const SuvResult& r) { return geometryItem(r.grid, "affine"); });
 
   m.def("pet_suv", &petSuv, py::arg("path"), py::arg("suv_type") = "bw",
         "Standardized Uptake Values of the PET series under path (rules of doc/pet2suv.md).\n"

@@ -139,7 +139,7 @@ class FractionalStrategy : public TypeStrategy {
   // Fractional Value as Float32 (fractionalAsProbability).
   void unpack(const SegmentationFile& seg, const ReaderOptions& options, const EmitImage& emit) const override {
     if (options.mergeSegments)
-      log::warning(seg.path() + ": --mergeSegments does not apply to a FRACTIONAL SEG; one image per segment");
+      log::warning(seg.path() + ": segments of a FRACTIONAL SEG are not merged (--mergeSegments); one image per segment");
     const double scale = 1.0 / seg.maximumFractionalValue();
     const PixelType type = options.fractionalAsProbability ? PixelType::Float32 : PixelType::Int16;
     for (const auto& [number, s] : seg.segments()) {

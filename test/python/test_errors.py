@@ -75,6 +75,37 @@ def test_missing_source(synth_case, work):
         qidcm.read_series(os.path.join(work, "nothing"))
 
 
+def test_argument_types(synth_case, src, work):
+    with pytest.raises(qidcm.UsageError, match="segmentation_type: must be a string"):
+        write(synth_case, src, work, synth_case.labels, segmentation_type=None)
+    with pytest.raises(qidcm.UsageError, match="from_ras: must be True or False"):
+        write(synth_case, src, work, synth_case.labels, from_ras="yes")
+    with pytest.raises(qidcm.InvalidInput, match="source: is a str, not a qidcm.Series"):
+        qidcm.write_seg(synth_case.labels, metadata=synth_case.meta, source=synth_case.ct,
+                        path=os.path.join(work, "x.dcm"))
+    with pytest.raises(qidcm.InvalidInput, match="path: is a int, not a path"):
+        qidcm.write_seg(synth_case.labels, metadata=synth_case.meta, source=src, path=5)
+    for bad in (None, 5):
+        with pytest.raises(qidcm.InvalidInput, match="path: is a"):
+            qidcm.read_series(bad)
+    with pytest.raises(qidcm.InvalidInput):
+        qidcm.read_series("/tmp/" + "x" * 300)
+    with pytest.raises(qidcm.UsageError, match="suv_type: must be a string"):
+        qidcm.pet_suv(synth_case.ct, suv_type=None)
+
+
+def test_metadata_that_holds_itself(synth_case, src, work):
+    meta = dict(synth_case.meta)
+    meta["ContentDescription"] = meta
+    with pytest.raises(qidcm.InvalidInput, match="nested deeper than 256"):
+        write(synth_case, src, work, synth_case.labels, metadata=meta)
+    deep = []
+    for _ in range(100000):
+        deep = [deep]
+    with pytest.raises(qidcm.InvalidInput, match="nested deeper than 256"):
+        write(synth_case, src, work, synth_case.labels, metadata=dict(synth_case.meta, X=deep))
+
+
 def test_bad_affine(synth_case, src, work):
     with pytest.raises(qidcm.InvalidInput, match="affine: must be a 4 x 4"):
         write(synth_case, src, work, synth_case.labels, affine=np.eye(3))
@@ -82,6 +113,8 @@ def test_bad_affine(synth_case, src, work):
     sheared[0, 1] = 0.5
     with pytest.raises(qidcm.InvalidInput, match="not orthogonal"):
         write(synth_case, src, work, synth_case.labels, affine=sheared)
+    with pytest.raises(qidcm.InvalidInput, match="bottom row is not 0 0 0 1"):
+        write(synth_case, src, work, synth_case.labels, affine=src.affine.T)
 
 
 def test_usage_and_output_errors(synth_case, src, work):

@@ -1,6 +1,7 @@
 """write_seg / read_seg: round trips of voxels and geometry, and the same SEG as itkimage2segimage's."""
 import json
 import os
+import shutil
 
 import numpy as np
 import pytest
@@ -30,7 +31,14 @@ def test_label_map_round_trip(synth_case, work, kind):
     np.testing.assert_allclose(s.spacing, np.linalg.norm(c.affine[:3, :3], axis=0), atol=1e-6)
     np.testing.assert_allclose(s.origin, c.affine[:3, 3], atol=1e-5)
     assert [x["SegmentLabel"] for x in s.segments] == [x["SegmentLabel"] for x in segments_of(c.meta)]
-    assert s.labels.flags.owndata or s.labels.base is not None  # memory owned by the array (a capsule)
+    # The library's buffer handed to NumPy: the array's base is the capsule that frees it.
+    assert type(s.labels.base).__name__ == "PyCapsule"
+    assert src.spacing == tuple(np.linalg.norm(c.affine[:3, :3], axis=0).tolist())
+    np.testing.assert_allclose(src.origin, c.affine[:3, 3])
+    np.testing.assert_allclose(src.direction, c.affine[:3, :3] / np.linalg.norm(c.affine[:3, :3], axis=0))
+    a = s.affine
+    a[0, 3] = 1e6  # a copy: the result's geometry does not change
+    np.testing.assert_allclose(s.affine, c.affine, atol=1e-5)
 
 
 def test_overlapping_masks_round_trip(synth_case, work):
@@ -111,6 +119,61 @@ def test_own_grid_with_affine(oblique_case, work):
     refs = [f.DerivationImageSequence[0].SourceImageSequence[0].ReferencedSOPInstanceUID
             for f in ds.PerFrameFunctionalGroupsSequence]
     assert refs and all(refs)
+
+
+@pytest.mark.parametrize("layout", ["fortran", "byteswapped"])
+def test_masks_in_other_layouts(synth_case, work, layout):
+    """Fortran-ordered or byte-swapped input: copied once into C order, the same SEG."""
+    c = synth_case
+    src = qidcm.read_series(c.ct)
+    masks = np.stack([c.labels == n for n in (1, 2)]).astype(np.uint8)
+    given = np.asfortranarray(masks) if layout == "fortran" else masks.astype(">u2")
+    meta = dict(c.meta, segmentAttributes=[segments_of(c.meta)[:2]])
+    out = os.path.join(work, "seg.dcm")
+    if layout == "fortran":
+        qidcm.write_seg(given, metadata=meta, source=src, path=out)
+    else:
+        labels = (c.labels * (c.labels <= 2)).astype(">u2")
+        qidcm.write_seg(labels, metadata=meta, source=src, path=out, segmentation_type="labelmap")
+    s = qidcm.read_seg(out, reference=c.ct)
+    np.testing.assert_array_equal(s.labels, c.labels * (c.labels <= 2))
+
+
+def test_chosen_series_only(synth_case, work):
+    """A directory with two series of the same geometry: the SEG references the one read_series chose."""
+    import pydicom
+    from pydicom.uid import generate_uid
+    c = synth_case
+    both = os.path.join(work, "both")
+    os.makedirs(os.path.join(both, "b"))
+    shutil.copytree(c.ct, os.path.join(both, "a"))
+    other = generate_uid()
+    for f in sorted(os.listdir(c.ct)):
+        ds = pydicom.dcmread(os.path.join(c.ct, f))
+        ds.SeriesInstanceUID = other
+        ds.SOPInstanceUID = ds.file_meta.MediaStorageSOPInstanceUID = generate_uid()
+        ds.save_as(os.path.join(both, "b", f))
+    first = pydicom.dcmread(os.path.join(c.ct, sorted(os.listdir(c.ct))[0])).SeriesInstanceUID
+    src = qidcm.read_series(both, series_instance_uid=str(first))
+    assert src.series_instance_uid == first and sorted(src.series) == sorted([str(first), other])
+    out = os.path.join(work, "seg.dcm")
+    qidcm.write_seg(c.labels, metadata=c.meta, source=src, path=out)
+    ds = pydicom.dcmread(out)
+    assert [str(x.SeriesInstanceUID) for x in ds.ReferencedSeriesSequence] == [str(first)]
+
+
+def test_latin1_text_reads(synth_case, work):
+    import pydicom
+    c = synth_case
+    out = os.path.join(work, "seg.dcm")
+    qidcm.write_seg(c.labels, metadata=c.meta, source=qidcm.read_series(c.ct), path=out)
+    ds = pydicom.dcmread(out)
+    ds.SpecificCharacterSet = "ISO_IR 100"
+    ds["SeriesDescription"].value = b"Caf\xe9"
+    latin = os.path.join(work, "latin1.dcm")
+    ds.save_as(latin)
+    s = qidcm.read_seg(latin)
+    assert s.metadata["SeriesDescription"] in ("Café", "Caf\ufffd")
 
 
 def test_strided_input_is_copied_not_misread(synth_case, work):

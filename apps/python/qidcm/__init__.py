@@ -14,6 +14,8 @@ from ._core import (  # noqa: F401
     __version__,
 )
 
-__all__ = ["Error", "InvalidInput", "UsageError", "IOError", "InternalError", "Series", "Segmentation",
+# IOError is qidcm.IOError; it is left out of __all__ so that `from qidcm import *` does not shadow the
+# built-in name.
+__all__ = ["Error", "InvalidInput", "UsageError", "InternalError", "Series", "Segmentation",
            "ParametricMap", "Suv", "read_series", "write_seg", "read_seg", "write_pm", "read_pm", "pet_suv",
            "read_sr", "write_sr", "__version__"]
