@@ -98,22 +98,14 @@ bool inPlace(const py::array& array) {
          (array.itemsize() == 0 || address % static_cast<std::uintptr_t>(array.itemsize()) == 0);
 }
 
-Volume viewVolume(const py::array& array, PixelType type, const Grid& grid, std::size_t part, std::size_t parts) {
+Volume viewVolume(const py::array& array, PixelType type, const Grid& grid, std::size_t part) {
+  if (!inPlace(array)) throwInternal("viewVolume: the array is not C-contiguous, aligned and native");
   Volume v;
   v.grid = grid;
   v.type = type;
   const std::size_t bytes = grid.voxels() * bytesPerSample(type);
-  const bool contiguous = inPlace(array);
-  if (contiguous) {
-    auto* base = static_cast<std::uint8_t*>(const_cast<void*>(array.data()));
-    v.buffer = Buffer::external(base + part * bytes, bytes, nullptr);
-  } else {
-    // Not readable in place (the callers pass arrays made so): one C-contiguous copy.
-    py::array copy = py::array::ensure(array, py::array::c_style | py::array::forcecast);
-    v.buffer = Buffer(bytes);
-    std::memcpy(v.buffer.data(), static_cast<const std::uint8_t*>(copy.data()) + part * bytes, bytes);
-  }
-  (void)parts;
+  auto* base = static_cast<std::uint8_t*>(const_cast<void*>(array.data()));
+  v.buffer = Buffer::external(base + part * bytes, bytes, nullptr);
   return v;
 }
 

@@ -23,10 +23,10 @@ namespace py = pybind11;
 Grid gridFromAffine(const py::object& affine, bool fromRas, const std::size_t shape[3]);
 py::array_t<double> affineOf(const Grid& grid);
 
-// A volume that views the array's memory (no copy) when the array is C
-// contiguous and aligned, else a C-contiguous copy. `part` selects the
-// part-th 3-D block of a 4-D array. The array must outlive the volume.
-Volume viewVolume(const py::array& array, PixelType type, const Grid& grid, std::size_t part, std::size_t parts);
+// A volume that views the memory of an array readable in place (inPlace: the
+// callers make it so), no copy. `part` selects the part-th 3-D block of a
+// 4-D array. The array must outlive the volume.
+Volume viewVolume(const py::array& array, PixelType type, const Grid& grid, std::size_t part);
 
 // Whether the array can be read in place: C contiguous, aligned, native order.
 bool inPlace(const py::array& array);

@@ -251,7 +251,7 @@ py::dict writeSeg(const py::object& labelsObject, const py::object& metadataObje
       seg::SegmentDescription d = segments[s];
       d.labelID = 1;
       metadata.segmentAttributes.push_back({d});
-      images.push_back({"labels[" + std::to_string(s) + "]", viewVolume(labels, PixelType::UInt8, grid, s, parts)});
+      images.push_back({"labels[" + std::to_string(s) + "]", viewVolume(labels, PixelType::UInt8, grid, s)});
     }
   } else {
     Volume v;
@@ -265,7 +265,7 @@ py::dict writeSeg(const py::object& labelsObject, const py::object& metadataObje
                    "describes " + std::to_string(segments.size()) +
                        " segments; a 3-D probability map is one segment (give (segments, slices, rows, columns))");
       for (std::size_t s = 0; s < segments.size(); ++s) segments[s].labelID = s + 1;
-      v = viewVolume(labels, type, grid, 0, 1);
+      v = viewVolume(labels, type, grid, 0);
       if (planes) {
         // All the maps, component-major: one view of the whole array.
         v.components = parts;
@@ -274,7 +274,7 @@ py::dict writeSeg(const py::object& labelsObject, const py::object& metadataObje
                                     grid.voxels() * parts * bytesPerSample(type), nullptr);
       }
     } else {
-      v = viewVolume(labels, type, grid, 0, 1);
+      v = viewVolume(labels, type, grid, 0);
     }
     metadata.segmentAttributes.push_back(segments);
     images.push_back({"labels", std::move(v)});
@@ -342,7 +342,9 @@ SegResult readSeg(const py::object& pathObject, const py::object& reference, con
     PixelType type = layers.empty() ? PixelType::UInt8 : layers.front().type;
     for (const Volume& v : layers)
       if (bytesPerSample(v.type) > bytesPerSample(type)) type = v.type;
-    Volume all = emptyVolume(grid, type, path);
+    Volume all;
+    all.grid = grid;
+    all.type = type;
     all.components = std::max<std::size_t>(1, layers.size());
     all.planar = true;
     all.buffer = Buffer(grid.voxels() * all.components * bytesPerSample(type));
@@ -385,7 +387,7 @@ py::dict writePm(const py::object& arrayObject, const py::object& metadataObject
   pm::WriterOptions options;
   options.pixelType = pm::parsePixelType(pixelType);
   options.compression = compressionOf(compress);
-  const Volume v = viewVolume(array, type, grid, 0, 1);
+  const Volume v = viewVolume(array, type, grid, 0);
   pm::WriteSummary summary;
   {
     py::gil_scoped_release release;

@@ -38,8 +38,7 @@ std::string footer() {
 namespace {
 
 // The page's HTML and its summary; the page is not written.
-PageSummary makePage(const PageOptions& options, std::string& html) {
-  const ObjectHeader header = readObjectHeader(options.input);
+PageSummary makePage(const PageOptions& options, const ObjectHeader& header, std::string& html) {
   html = pageStart(header.kind + " QC: " + (header.seriesDescription.empty() ? fs::path(options.input).filename().string()
                                                                                      : header.seriesDescription));
   PageSummary summary = header.kind == "SEG" ? segmentationPage(header, options, html)
@@ -50,23 +49,29 @@ PageSummary makePage(const PageOptions& options, std::string& html) {
   return summary;
 }
 
-}  // namespace
-
-PageSummary writePage(const PageOptions& options) {
+// The page and its summary, both or neither; the header already read.
+PageSummary writePageAndSummary(const PageOptions& options, const ObjectHeader& header,
+                                const std::string& summaryJson) {
   std::string html;
-  const PageSummary summary = makePage(options, html);
-  writeAtomically(options.outputHtml, html);
-  return summary;
-}
-
-PageSummary writePage(const PageOptions& options, const std::string& summaryJson) {
-  std::string html;
-  const PageSummary summary = makePage(options, html);
+  const PageSummary summary = makePage(options, header, html);
   OutputTransaction transaction;
   writeTextFile(transaction.stage(options.outputHtml), html, options.outputHtml);
   writeTextFile(transaction.stage(summaryJson), summaryToJson(summary), summaryJson);
   transaction.commit();
   return summary;
+}
+
+}  // namespace
+
+PageSummary writePage(const PageOptions& options) {
+  std::string html;
+  const PageSummary summary = makePage(options, readObjectHeader(options.input), html);
+  writeAtomically(options.outputHtml, html);
+  return summary;
+}
+
+PageSummary writePage(const PageOptions& options, const std::string& summaryJson) {
+  return writePageAndSummary(options, readObjectHeader(options.input), summaryJson);
 }
 
 std::string summaryToJson(const PageSummary& s) {
@@ -275,7 +280,7 @@ CollectionSummary writeIndex(const CollectionOptions& options) {
     po.outputHtml = page.string();
     po.segmentationPages = segmentationPages;
     try {
-      r.summary = writePage(po, json.string());
+      r.summary = writePageAndSummary(po, r.header, json.string());
     } catch (const std::exception& e) {  // a page that fails is its row's error, not the run's
       r.pageError = e.what();
       std::lock_guard<std::mutex> g(lock);
