@@ -31,6 +31,12 @@ def run(*cmd):
     return r
 
 
+def dciodvfy(path, labelmap=False):
+    """dicom3tools' dciodvfy finds no error in the file (test/interop/dciodvfy_check.py)."""
+    run(sys.executable, os.path.join(ROOT, "test", "interop", "dciodvfy_check.py"), path,
+        *(["--labelmap"] if labelmap else []))
+
+
 @pytest.fixture
 def work(request):
     d = os.path.join(WORK, request.node.name.replace("[", "-").replace("]", ""))

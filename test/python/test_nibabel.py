@@ -5,7 +5,7 @@ import os
 import numpy as np
 
 import qidcm
-from conftest import frames_by_segment, run, tool
+from conftest import dciodvfy, frames_by_segment, run, tool
 
 
 def test_nibabel_from_ras(oblique_case, work):
@@ -20,6 +20,7 @@ def test_nibabel_from_ras(oblique_case, work):
     ours = os.path.join(work, "py.dcm")
     qidcm.write_seg(np.ascontiguousarray(data), metadata=c.meta, source=qidcm.read_series(c.ct), path=ours,
                     affine=img.affine, from_ras=True)
+    dciodvfy(ours)
     theirs = os.path.join(work, "tool.dcm")
     run(tool("itkimage2segimage"), "--inputImageList", path, "--inputMetadata", c.meta_path,
         "--inputDICOMDirectory", c.ct, "--outputDICOM", theirs)

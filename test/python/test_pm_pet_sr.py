@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import qidcm
-from conftest import SHARED, read_nrrd, run, tool
+from conftest import SHARED, dciodvfy, read_nrrd, run, tool
 
 PM_META = {
     "QuantityValueCode": {"CodeValue": "113041", "CodingSchemeDesignator": "DCM",
@@ -25,6 +25,7 @@ def test_pm_round_trip(synth_case, work, dtype):
     out = os.path.join(work, "pm.dcm")
     summary = qidcm.write_pm(array, metadata=PM_META, source=src, path=out)
     assert summary["frames"] == array.shape[0]
+    dciodvfy(out)
     pm = qidcm.read_pm(out)
     assert pm.array.dtype == dtype and pm.array.shape == array.shape
     np.testing.assert_array_equal(pm.array, array)
@@ -55,6 +56,7 @@ def test_sr_round_trip(work):
     out = os.path.join(work, "sr.dcm")
     s = qidcm.write_sr(report, path=out, context=segs, image_library=os.path.join(segs, "ct-3slice"))
     assert s["measurements"] > 0
+    dciodvfy(out)
     back = qidcm.read_sr(out)
     run(tool("tid1500reader"), "--inputDICOM", out, "--outputMetadata", os.path.join(work, "tool.json"))
     assert back == json.load(open(os.path.join(work, "tool.json")))

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import qidcm
-from conftest import frames_by_segment, run, tool
+from conftest import dciodvfy, frames_by_segment, run, tool
 
 
 def segments_of(meta):
@@ -23,6 +23,7 @@ def test_label_map_round_trip(synth_case, work, kind):
     out = os.path.join(work, "seg.dcm")
     summary = qidcm.write_seg(c.labels, metadata=c.meta, source=src, path=out, segmentation_type=kind)
     assert summary["segments"] == len(segments_of(c.meta))
+    dciodvfy(out, labelmap=kind == "labelmap")
     s = qidcm.read_seg(out, reference=c.ct)
     assert s.segmentation_type == kind.upper()
     assert s.labels.shape == c.labels.shape and s.labels.dtype == np.uint8
@@ -49,6 +50,7 @@ def test_overlapping_masks_round_trip(synth_case, work):
     meta = dict(c.meta, segmentAttributes=[segments_of(c.meta)[:3]])
     out = os.path.join(work, "seg.dcm")
     qidcm.write_seg(masks, metadata=meta, source=src, path=out, segmentation_type="binary")
+    dciodvfy(out)
     s = qidcm.read_seg(out, reference=c.ct, merge=False)
     assert s.labels.shape == (3,) + c.labels.shape
     for n in range(3):
@@ -66,6 +68,7 @@ def test_fractional_round_trip(synth_case, work):
     meta = dict(c.meta, segmentAttributes=[segments_of(c.meta)[:2]])
     out = os.path.join(work, "frac.dcm")
     qidcm.write_seg(prob, metadata=meta, source=src, path=out, segmentation_type="fractional")
+    dciodvfy(out)
     s = qidcm.read_seg(out, reference=c.ct)
     assert s.segmentation_type == "FRACTIONAL"
     assert s.labels.shape == prob.shape and s.labels.dtype == np.float32
@@ -105,6 +108,7 @@ def test_own_grid_with_affine(oblique_case, work):
     affine[:3, 3] = c.affine[:3, :3] @ np.array([4, 5, 2]) + c.affine[:3, 3]  # voxel (i=4, j=5, k=2)
     out = os.path.join(work, "crop.dcm")
     qidcm.write_seg(np.ascontiguousarray(crop), metadata=c.meta, source=src, path=out, affine=affine)
+    dciodvfy(out)
     # Read back with the reference: the frames' own in-plane extent, across all the series' slices.
     s = qidcm.read_seg(out, reference=c.ct)
     expected = np.zeros((c.labels.shape[0],) + crop.shape[1:], np.uint8)
